@@ -1,0 +1,101 @@
+"""Problems are values: every stage returns them, the CLI prints them once.
+
+One message shape everywhere (STYLE.md 3):
+    data/platforms/bd-0007.yaml:14: 第七条（三）用户满意度应在80%以上，2023年度为75% [rule eligibility.satisfaction]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+PathItem = str | int
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int | None
+    rule: str
+    message: str
+    hint: str = ""
+    severity: Severity = "error"
+    path: tuple[PathItem, ...] = field(default=(), compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def location(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error]
+
+
+def _sort_key(p: Problem) -> tuple[str, int, str, str]:
+    return (p.file, p.line or 0, p.rule, p.message)
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(set(problems), key=_sort_key)
+
+
+def format_text(problems: Iterable[Problem]) -> str:
+    problems = sort_problems(problems)
+    lines: list[str] = []
+    for p in problems:
+        prefix = "" if p.is_error else "警告："
+        lines.append(f"{p.location()}: {prefix}{p.message} [rule {p.rule}]")
+        if p.hint:
+            lines.append(f"    提示：{p.hint}")
+    n_err = sum(1 for p in problems if p.is_error)
+    n_warn = len(problems) - n_err
+    if n_err:
+        lines.append(f"发现 {n_err} 个错误，{n_warn} 个警告。请按上面的提示修改后再提交。")
+    elif n_warn:
+        lines.append(f"校验通过，有 {n_warn} 个警告。")
+    else:
+        lines.append("校验通过，没有发现问题。")
+    return "\n".join(lines) + "\n"
+
+
+def _gh_escape(value: str, *, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def format_github(problems: Iterable[Problem]) -> str:
+    """GitHub Actions workflow commands: annotations on the changed lines."""
+    out: list[str] = []
+    for p in sort_problems(problems):
+        props = [f"file={_gh_escape(p.file, prop=True)}"]
+        if p.line:
+            props.append(f"line={p.line}")
+        props.append(f"title={_gh_escape(p.rule, prop=True)}")
+        msg = p.message + (f"（提示：{p.hint}）" if p.hint else "")
+        out.append(f"::{p.severity} {','.join(props)}::{_gh_escape(msg)}")
+    return "".join(line + "\n" for line in out) + format_text(problems).splitlines()[-1] + "\n"
+
+
+def format_json(problems: Iterable[Problem]) -> str:
+    items = []
+    for p in sort_problems(problems):
+        d = asdict(p)
+        d["path"] = list(p.path)
+        items.append(d)
+    n_err = sum(1 for p in items if p["severity"] == "error")
+    return json.dumps(
+        {"errors": n_err, "warnings": len(items) - n_err, "problems": items},
+        ensure_ascii=False,
+        indent=2,
+    ) + "\n"
+
+
+FORMATTERS = {"text": format_text, "github": format_github, "json": format_json}
