@@ -1,0 +1,158 @@
+"""The thin face: options -> pipeline -> exit status (0 ok, 1 data errors, 2 usage).
+
+Nothing below this module prints or exits. `--help` text is the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from generator import pipeline, report
+
+#: China has kept UTC+8 without daylight saving since 1991; "the day" is Beijing's.
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def beijing_today() -> date:
+    return datetime.now(BEIJING).date()
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”无效，格式应为 YYYY-MM-DD") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("工作日数至少为1")
+    return n
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"registry：参数错误：{message}\n")
+
+
+def _add_data(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", type=Path, default=Path("data"), help="数据目录（默认 data）")
+
+
+def _add_today(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--today", type=_day, default=None,
+        help="按哪一天推算状态和公示期，YYYY-MM-DD（默认北京时间今天）",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="registry",
+        description="保定市中小企业公共服务示范平台名录：校验数据、生成网站。",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("validate", help="校验全部数据文件", description="校验 data/ 下的全部记录；有错误时退出码为 1。")
+    _add_data(p)
+    _add_today(p)
+    p.add_argument("--format", choices=sorted(report.FORMATTERS), default="text", help="输出格式")
+
+    p = sub.add_parser("check", help="按第七条、第八条核对一个平台", description="按第七条、第八条逐条核对一个平台的认定条件。")
+    p.add_argument("id", help="平台编号，例如 bd-0007")
+    _add_data(p)
+    p.add_argument("--on", type=_day, default=None, help="按哪天申报核对（默认：最近一次公示的开始日，没有公示则为今天）")
+
+    p = sub.add_parser("workdays", help="计算 N 个工作日的期满日", description="打印自 START 起 N 个工作日的最后一天（含 START，跳过周末和法定节假日，调休上班日计入）。")
+    p.add_argument("start", type=_day, help="开始日期 YYYY-MM-DD")
+    p.add_argument("n", type=_positive, help="工作日数")
+    _add_data(p)
+
+    p = sub.add_parser("new", help="新建一个平台记录", description="用新的编号创建 data/platforms/<编号>.yaml，内容是一条推荐事件；创建后请补充简介、服务和指标。")
+    _add_data(p)
+    p.add_argument("--name", required=True, help="平台名称")
+    p.add_argument("--operator", required=True, help="运营单位名称")
+    p.add_argument("--uscc", required=True, help="统一社会信用代码")
+    p.add_argument("--established", required=True, type=_day, help="成立日期 YYYY-MM-DD")
+    p.add_argument("--county", required=True, help="所在县（市、区）代码，见 data/counties.yaml")
+    p.add_argument("--address", required=True, help="服务场所地址")
+    p.add_argument("--phone", required=True, help="对外服务电话")
+    p.add_argument("--association", default=None, help="由全市性行业协会推荐时填写协会名称（第二十一条）")
+    p.add_argument("--recommended", type=_day, default=None, help="推荐日期（默认今天）")
+    return parser
+
+
+def _print_problems(problems: Sequence[report.Problem], fmt: str = "text") -> None:
+    sys.stdout.write(report.FORMATTERS[fmt](problems))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    result = pipeline.validate_dir(args.data, args.today or beijing_today())
+    _print_problems(result.problems, args.format)
+    return 0 if result.ok else 1
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    outcome = pipeline.check_platform(args.data, args.id, args.on, beijing_today())
+    if outcome.problems:
+        _print_problems(outcome.problems)
+    if outcome.report is None:
+        return 1
+    sys.stdout.write(outcome.report)
+    return 0 if outcome.eligible else 1
+
+
+def cmd_workdays(args: argparse.Namespace) -> int:
+    end, problems = pipeline.period_end(args.data, args.start, args.n)
+    if end is None:
+        _print_problems(problems)
+        return 1
+    print(end.isoformat())
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    today = beijing_today()
+    new = pipeline.NewPlatform(
+        name=args.name, operator=args.operator, uscc=args.uscc, established=args.established,
+        county=args.county, address=args.address, phone=args.phone,
+        association=args.association, recommended=args.recommended or today,
+    )
+    path, problems = pipeline.new_platform(args.data, new, today)
+    if path is None:
+        _print_problems(problems)
+        return 1
+    print(f"已创建 {path}。请补充简介（description）、服务内容（services）和年度指标（indicators），"
+          f"然后运行 registry validate。")
+    return 0
+
+
+COMMANDS = {
+    "validate": cmd_validate,
+    "check": cmd_check,
+    "workdays": cmd_workdays,
+    "new": cmd_new,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,457 @@
+"""Frozen, typed records built from validated data. Status and dates are derived.
+
+Nothing here reads the clock: the build day (`today`, the date in Asia/Shanghai) is
+passed in. `internal:` notes are dropped at this boundary, so nothing after it (pages,
+search index, downloads) can ever see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    RECOMMENDED = "推荐中"
+    PUBLICITY = "公示中"
+    PUBLICITY_ENDED = "公示期满待认定"
+    CERTIFIED = "已认定"
+    REVIEW_DUE = "待复核"
+    REJECTED = "未予认定"
+    REVOKED = "已撤销"
+
+    @property
+    def meaning(self) -> str:
+        return STATUS_MEANINGS[self]
+
+    @property
+    def slug(self) -> str:
+        return STATUS_SLUGS[self]
+
+
+STATUS_MEANINGS = {
+    Status.RECOMMENDED: "已由县（市、区）工信部门或全市性行业协会推荐，市工信局正在评审（第九条至第十二条）。",
+    Status.PUBLICITY: "评审合格，正在公示（第十二条）。对公示名单有异议的，可在公示期内以实名、书面形式提出。",
+    Status.PUBLICITY_ENDED: "公示期已满，等待市工信局发文认定（第十三条）。",
+    Status.CERTIFIED: "经市工信局认定的市级示范平台，在有效期内（第十三条、第十七条）。",
+    Status.REVIEW_DUE: "认定或上次复核已满三年，应当复核；复核结果公布前仍保留称号（第十七条）。",
+    Status.REJECTED: "经评审或公示未予认定。",
+    Status.REVOKED: "示范平台称号已被撤销（第十七条、第十八条），本页面保留作为记录。",
+}
+STATUS_SLUGS = {
+    Status.RECOMMENDED: "recommended",
+    Status.PUBLICITY: "publicity",
+    Status.PUBLICITY_ENDED: "publicity-ended",
+    Status.CERTIFIED: "certified",
+    Status.REVIEW_DUE: "review-due",
+    Status.REJECTED: "rejected",
+    Status.REVOKED: "revoked",
+}
+#: Statuses that hold the title "示范平台" on the day.
+HOLDS_TITLE = frozenset({Status.CERTIFIED, Status.REVIEW_DUE})
+
+
+def parse_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    name: str
+    kind: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    uscc: str
+    established: date
+
+
+@dataclass(frozen=True)
+class Contact:
+    address: str
+    phone: str
+    website: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Recommender:
+    type: str
+    code: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    index: int
+    date: date
+    type: str
+    announcement: str = ""
+    certificate: str = ""
+    year: int | None = None
+    result: str = ""
+    reason: str = ""
+    level: str = ""
+    from_name: str = ""
+    to_name: str = ""
+    note: str = ""
+    #: for a publicity event: the last day of its announcement's period
+    publicity_end: date | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorYear:
+    year: int
+    values: Mapping[str, float | int]  # flat keys: "smes_served", "training.trainees"
+
+
+@dataclass(frozen=True)
+class Platform:
+    id: str
+    name: str
+    operator: Operator
+    county: str
+    services: tuple[tuple[str, tuple[str, ...]], ...]
+    description: str
+    contact: Contact
+    recommender: Recommender
+    history: tuple[Event, ...]
+    indicators: tuple[IndicatorYear, ...]
+    source: str
+    review_years: int = 3
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(k for k, _ in self.services)
+
+    def events_until(self, today: date) -> tuple[Event, ...]:
+        return tuple(e for e in self.history if e.date <= today)
+
+    def status(self, today: date) -> Status:
+        state: Status | None = None
+        base: date | None = None
+        for e in self.events_until(today):
+            if e.type == "recommended":
+                state = Status.RECOMMENDED
+            elif e.type == "publicity":
+                end = e.publicity_end or e.date
+                state = Status.PUBLICITY if today <= end else Status.PUBLICITY_ENDED
+            elif e.type == "rejected":
+                state = Status.REJECTED
+            elif e.type == "certified" or (e.type == "reviewed" and e.result == "passed"):
+                state, base = Status.CERTIFIED, e.date
+            elif e.type == "revoked":
+                state = Status.REVOKED
+        if state is Status.CERTIFIED and base and today >= add_years(base, self.review_years):
+            return Status.REVIEW_DUE
+        return state or Status.RECOMMENDED
+
+    def _last(self, today: date, pred: Callable[[Event], bool]) -> Event | None:
+        found = None
+        for e in self.events_until(today):
+            if pred(e):
+                found = e
+        return found
+
+    def certification(self, today: date) -> Event | None:
+        return self._last(today, lambda e: e.type == "certified")
+
+    def revocation(self, today: date) -> Event | None:
+        return self._last(today, lambda e: e.type == "revoked")
+
+    def next_review(self, today: date) -> date | None:
+        """Three years after certification or the last passed review (第十七条)."""
+        last = self._last(
+            today, lambda e: e.type == "certified" or (e.type == "reviewed" and e.result == "passed")
+        )
+        if last is None or self.revocation(today):
+            return None
+        return add_years(last.date, self.review_years)
+
+    @property
+    def certified_year(self) -> int | None:
+        """The batch (year) the platform was first certified in."""
+        for e in self.history:
+            if e.type == "certified":
+                return e.date.year
+        return None
+
+    @property
+    def former_names(self) -> tuple[str, ...]:
+        return tuple(e.from_name for e in self.history if e.type == "renamed")
+
+    @property
+    def promotions(self) -> tuple[Event, ...]:
+        return tuple(e for e in self.history if e.type == "promoted")
+
+    @property
+    def last_change(self) -> date:
+        return max(e.date for e in self.history)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    title: str
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class AnnouncementContact:
+    department: str
+    phone: str
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Announcement:
+    id: str
+    type: str
+    title: str
+    date: date
+    issuer: str
+    doc_number: str
+    contact: AnnouncementContact
+    body: str
+    source: str
+    publicity_start: date | None = None
+    working_days: int | None = None
+    publicity_end: date | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return split_paragraphs(self.body)
+
+
+def split_paragraphs(text: str) -> tuple[str, ...]:
+    parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n")]
+    return tuple(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    id: str
+    kind: str
+    article: str
+    title: str
+    text: str
+    indicator: str = ""
+    category: str = ""
+    min: float | None = None
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Rules:
+    measures: str
+    publicity_days: int
+    publicity_article: str
+    review_years: int
+    review_article: str
+    annual_report_due: str
+    annual_report_article: str
+    thresholds: tuple[Threshold, ...]
+
+
+@dataclass(frozen=True)
+class Registry:
+    today: date
+    platforms: tuple[Platform, ...]
+    announcements: tuple[Announcement, ...]
+    counties: tuple[County, ...]
+    rules: Rules
+    _by_announcement: Mapping[str, tuple[tuple[Platform, Event], ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _county_index: Mapping[str, County] = field(default_factory=dict, repr=False, compare=False)
+    _announcement_index: Mapping[str, Announcement] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def county(self, code: str) -> County | None:
+        return self._county_index.get(code)
+
+    def county_name(self, code: str) -> str:
+        c = self.county(code)
+        return c.name if c else code
+
+    def announcement(self, ann_id: str) -> Announcement | None:
+        return self._announcement_index.get(ann_id)
+
+    def listed_in(self, ann_id: str) -> tuple[tuple[Platform, Event], ...]:
+        """The platforms an announcement concerns, derived from their histories."""
+        return self._by_announcement.get(ann_id, ())
+
+    def status(self, platform: Platform) -> Status:
+        return platform.status(self.today)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(sorted({y for p in self.platforms if (y := p.certified_year)}))
+
+
+# -- construction from validated plain data ------------------------------------------
+
+
+def _event(index: int, raw: Mapping[str, Any], ends: Mapping[str, date]) -> Event:
+    ann = str(raw.get("announcement", ""))
+    return Event(
+        index=index,
+        date=parse_date(raw["date"]),
+        type=raw["type"],
+        announcement=ann,
+        certificate=str(raw.get("certificate", "")),
+        year=raw.get("year"),
+        result=str(raw.get("result", "")),
+        reason=str(raw.get("reason", "")),
+        level=str(raw.get("level", "")),
+        from_name=str(raw.get("from", "")),
+        to_name=str(raw.get("to", "")),
+        note=str(raw.get("note", "")),
+        publicity_end=ends.get(ann) if raw["type"] == "publicity" else None,
+    )
+
+
+def _flatten(raw: Mapping[str, Any]) -> dict[str, float | int]:
+    out: dict[str, float | int] = {}
+    for k, v in raw.items():
+        if k == "year":
+            continue
+        if isinstance(v, Mapping):
+            for k2, v2 in v.items():
+                out[f"{k}.{k2}"] = v2
+        else:
+            out[k] = v
+    return out
+
+
+def platform_from_data(
+    raw: Mapping[str, Any], source: str, ends: Mapping[str, date], review_years: int = 3
+) -> Platform:
+    op = raw["operator"]
+    contact = raw["contact"]
+    rec = raw["recommender"]
+    services = raw["services"]
+    from generator.schemas import service_categories
+
+    order = list(service_categories())
+    return Platform(
+        id=raw["id"],
+        name=raw["name"],
+        operator=Operator(op["name"], op["uscc"].strip().upper(), parse_date(op["established"])),
+        county=raw["county"],
+        services=tuple(
+            (k, tuple(services[k])) for k in sorted(services, key=order.index)
+        ),
+        description=raw["description"],
+        contact=Contact(
+            contact["address"], contact["phone"], contact.get("website", ""), contact.get("email", "")
+        ),
+        recommender=Recommender(rec["type"], rec.get("code", ""), rec.get("name", "")),
+        history=tuple(_event(i, e, ends) for i, e in enumerate(raw["history"])),
+        indicators=tuple(
+            sorted(
+                (IndicatorYear(int(y["year"]), _flatten(y)) for y in raw.get("indicators", [])),
+                key=lambda y: y.year,
+            )
+        ),
+        source=source,
+        review_years=review_years,
+    )
+
+
+def announcement_from_data(raw: Mapping[str, Any], source: str, end: date | None) -> Announcement:
+    c = raw["contact"]
+    pub = raw.get("publicity") or {}
+    return Announcement(
+        id=raw["id"],
+        type=raw["type"],
+        title=raw["title"],
+        date=parse_date(raw["date"]),
+        issuer=raw.get("issuer", "保定市工业和信息化局"),
+        doc_number=raw.get("doc_number", ""),
+        contact=AnnouncementContact(c["department"], c["phone"], c.get("email", ""), c.get("address", "")),
+        body=raw["body"],
+        source=source,
+        publicity_start=parse_date(pub["start"]) if pub else None,
+        working_days=pub.get("working_days") if pub else None,
+        publicity_end=end,
+        attachments=tuple(
+            Attachment(a["title"], a["file"], a["sha256"]) for a in raw.get("attachments", [])
+        ),
+    )
+
+
+def rules_from_data(raw: Mapping[str, Any]) -> Rules:
+    return Rules(
+        measures=raw["measures"],
+        publicity_days=raw["publicity"]["working_days"],
+        publicity_article=raw["publicity"]["article"],
+        review_years=raw["review"]["interval_years"],
+        review_article=raw["review"]["article"],
+        annual_report_due=raw["annual_report"]["due"],
+        annual_report_article=raw["annual_report"]["article"],
+        thresholds=tuple(
+            Threshold(
+                id=t["id"],
+                kind=t["kind"],
+                article=t["article"],
+                title=t["title"],
+                text=t["text"],
+                indicator=t.get("indicator", ""),
+                category=t.get("category", ""),
+                min=t.get("min"),
+                unit=t.get("unit", ""),
+            )
+            for t in raw["thresholds"]
+        ),
+    )
+
+
+def counties_from_data(raw: Mapping[str, Any]) -> tuple[County, ...]:
+    return tuple(
+        County(c["code"], c["name"], c["kind"], c.get("note", "")) for c in raw["counties"]
+    )
+
+
+def build_registry(
+    today: date,
+    platforms: tuple[Platform, ...],
+    announcements: tuple[Announcement, ...],
+    counties: tuple[County, ...],
+    rules: Rules,
+) -> Registry:
+    by_ann: dict[str, list[tuple[Platform, Event]]] = {}
+    for p in platforms:
+        for e in p.history:
+            if e.announcement:
+                by_ann.setdefault(e.announcement, []).append((p, e))
+    return Registry(
+        today=today,
+        platforms=tuple(sorted(platforms, key=lambda p: p.id)),
+        announcements=tuple(sorted(announcements, key=lambda a: (a.date, a.id), reverse=True)),
+        counties=counties,
+        rules=rules,
+        _by_announcement={
+            k: tuple(sorted(v, key=lambda pe: (pe[0].name, pe[0].id, pe[1].index)))
+            for k, v in by_ann.items()
+        },
+        _county_index={c.code: c for c in counties},
+        _announcement_index={a.id: a for a in announcements},
+    )

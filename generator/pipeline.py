@@ -1,0 +1,252 @@
+"""validate / build / diff as compositions of the stages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+import json
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from generator import model
+from generator.load import Document, Sources, display_path, load_file, load_sources, parse_yaml
+from generator.report import Problem
+from generator.validate import eligibility, history, records
+from generator.validate.context import Context, problem, real_date
+from generator.validate.schema import check_shape
+from generator.workdays import Calendar, UnknownYearError, arrangements_from_data
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The outcome of validation: all problems, and the model when there are no errors."""
+
+    problems: tuple[Problem, ...]
+    registry: model.Registry | None
+
+    @property
+    def ok(self) -> bool:
+        return self.registry is not None
+
+
+def _shape_ok(kind: str, docs: Iterable[Document], problems: list[Problem]) -> list[Document]:
+    good = []
+    for doc in docs:
+        found = check_shape(kind, doc)
+        problems.extend(found)
+        if not found:
+            good.append(doc)
+    return good
+
+
+def _calendar(doc: Document | None, problems: list[Problem]) -> Calendar:
+    if doc is None:
+        return Calendar()
+    try:
+        return Calendar(arrangements_from_data(doc.data))
+    except ValueError as exc:
+        problems.append(problem(doc, ["years"], "calendar.invalid", f"节假日安排有误：{exc}"))
+        return Calendar()
+
+
+def _publicity_ends(ctx: Context, problems: list[Problem]) -> None:
+    for ann_id, doc in sorted(ctx.announcements.items()):
+        pub = doc.data.get("publicity")
+        start = real_date(pub["start"]) if pub else None
+        if start is None:
+            continue
+        try:
+            ctx.publicity_ends[ann_id] = ctx.calendar.end_of_period(start, pub["working_days"])
+        except UnknownYearError as exc:
+            problems.append(
+                problem(doc, ["publicity", "start"], "workdays.unknown-year", str(exc),
+                        f"公示期从 {start.isoformat()} 起算，延伸到了{exc.year}年")
+            )
+
+
+RULE_SETS: Sequence[Sequence[Any]] = (records.RULES, history.RULES, eligibility.RULES)
+
+
+def validate(sources: Sources, today: date) -> Validated:
+    problems = list(sources.problems)
+    platforms = _shape_ok("platform", sources.platforms, problems)
+    announcements = _shape_ok("announcement", sources.announcements, problems)
+    singles = {}
+    for kind, doc in (("counties", sources.counties), ("rules", sources.rules), ("calendar", sources.calendar)):
+        singles[kind] = doc if doc is not None and not _collect(check_shape(kind, doc), problems) else None
+    if singles["counties"] is None or singles["rules"] is None:
+        return Validated(tuple(problems), None)
+    calendar = _calendar(singles["calendar"], problems)
+    rules = model.rules_from_data(singles["rules"].data)
+    ctx = Context(
+        today=today,
+        platforms=platforms,
+        announcements={d.data["id"]: d for d in announcements},
+        counties={c["code"]: c for c in singles["counties"].data["counties"]},
+        rules=rules,
+        calendar=calendar,
+        attachments=sources.attachments,
+    )
+    _publicity_ends(ctx, problems)
+    for rule_set in RULE_SETS:
+        for rule in rule_set:
+            problems.extend(rule(ctx))
+    shaped_everything = len(platforms) == len(sources.platforms) and len(announcements) == len(sources.announcements)
+    if any(p.is_error for p in problems) or not shaped_everything:
+        return Validated(tuple(problems), None)
+    return Validated(tuple(problems), _model(ctx))
+
+
+def _collect(found: list[Problem], problems: list[Problem]) -> bool:
+    problems.extend(found)
+    return bool(found)
+
+
+def _model(ctx: Context) -> model.Registry:
+    platforms = tuple(
+        model.platform_from_data(d.data, d.file, ctx.publicity_ends, ctx.rules.review_years)
+        for d in ctx.platforms
+    )
+    announcements = tuple(
+        model.announcement_from_data(d.data, d.file, ctx.publicity_ends.get(i))
+        for i, d in ctx.announcements.items()
+    )
+    counties = model.counties_from_data({"counties": list(ctx.counties.values())})
+    return model.build_registry(ctx.today, platforms, announcements, counties, ctx.rules)
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+def validate_dir(data_dir: Path, today: date) -> Validated:
+    return validate(load_sources(data_dir), today)
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    problems: tuple[Problem, ...]
+    report: str | None
+    eligible: bool
+
+
+def check_platform(data_dir: Path, platform_id: str, on: date | None, today: date) -> CheckOutcome:
+    """第七条/第八条 report for one platform, article by article."""
+    sources = load_sources(data_dir)
+    result = validate(sources, today)
+    found = [d for d in sources.platforms if isinstance(d.data, dict) and d.data.get("id") == platform_id]
+    if not found:
+        msg = Problem(f"data/platforms/{platform_id}.yaml", None, "check.unknown-id",
+                      f"没有编号为“{platform_id}”的平台", "编号见 data/platforms/ 中的文件名")
+        return CheckOutcome((msg,), None, False)
+    doc = found[0]
+    own = tuple(p for p in result.problems if p.file == doc.file and p.is_error)
+    if check_shape("platform", doc) or sources.rules is None:
+        return CheckOutcome(own, None, False)
+    rules = model.rules_from_data(sources.rules.data)
+    if on is None:
+        dates = [real_date(e["date"]) for e in doc.data["history"] if e["type"] == "publicity"]
+        on = next((d for d in reversed(dates) if d), today)
+    findings = eligibility.evaluate(rules.thresholds, doc.data, on)
+    lines = [
+        f"{doc.data['name']}（{platform_id}）",
+        f"按{on.isoformat()}申报核对《{rules.measures}》第七条、第八条（使用{on.year - 1}年度指标）：",
+        "",
+    ]
+    for f in findings:
+        mark = "✔ 符合" if f.ok else "✘ 不符合"
+        lines.append(f"  {mark}  {f.message}")
+    failed = sum(1 for f in findings if not f.ok)
+    lines.append("")
+    lines.append(f"共核对 {len(findings)} 项，{'全部符合' if not failed else f'{failed} 项不符合'}。")
+    return CheckOutcome(own, "\n".join(lines) + "\n", failed == 0)
+
+
+def period_end(data_dir: Path, start: date, n: int) -> tuple[date | None, list[Problem]]:
+    problems: list[Problem] = []
+    doc: Document | None = None
+    path = data_dir / "calendar.yaml"
+    if path.is_file():
+        doc, problems = load_file(path, display_path(path))
+        if doc is not None:
+            problems = check_shape("calendar", doc)
+    if problems:
+        return None, problems
+    calendar = _calendar(doc, problems)
+    try:
+        return calendar.end_of_period(start, n), problems
+    except UnknownYearError as exc:
+        return None, [Problem(display_path(path), None, "workdays.unknown-year", str(exc))]
+
+
+@dataclass(frozen=True)
+class NewPlatform:
+    name: str
+    operator: str
+    uscc: str
+    established: date
+    county: str
+    address: str
+    phone: str
+    association: str | None
+    recommended: date
+
+
+def _q(text: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar: no value can break the file.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def scaffold_text(new_id: str, new: NewPlatform) -> str:
+    recommender = (
+        f"{{type: association, name: {_q(new.association)}}}" if new.association
+        else f"{{type: county, code: {_q(new.county)}}}"
+    )
+    return (
+        "# yaml-language-server: $schema=../../schemas/platform.schema.json\n"
+        f"id: {new_id}\n"
+        f"name: {_q(new.name)}\n"
+        "operator:\n"
+        f"  name: {_q(new.operator)}\n"
+        f"  uscc: {_q(new.uscc)}\n"
+        f"  established: {new.established.isoformat()}\n"
+        f"county: {_q(new.county)}\n"
+        "services:  # 第六条：information 信息 / technology 技术 / entrepreneurship 创业 / training 培训 / financing 融资\n"
+        "  information: [政策信息]\n"
+        "description: >-\n"
+        "  （待补充）请在这里用几句话介绍平台的主要服务内容、服务对象和服务成效，纯文本。\n"
+        "contact:\n"
+        f"  address: {_q(new.address)}\n"
+        f"  phone: {_q(new.phone)}\n"
+        f"recommender: {recommender}\n"
+        "history:\n"
+        f"  - {{date: {new.recommended.isoformat()}, type: recommended}}\n"
+        "indicators: []  # 每年一条：year, total_assets, smes_served, satisfaction ...（见编辑指南）\n"
+    )
+
+
+def next_platform_id(existing: Iterable[str], prefix: str = "bd-") -> str:
+    numbers = [int(i[len(prefix):]) for i in existing if i.startswith(prefix) and i[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def new_platform(data_dir: Path, new: NewPlatform, today: date) -> tuple[str | None, list[Problem]]:
+    """Scaffold data/platforms/<fresh id>.yaml; checked before anything is written."""
+    folder = data_dir / "platforms"
+    existing = [p.stem for p in folder.glob("*.y*ml")] if folder.is_dir() else []
+    new_id = next_platform_id(existing)
+    target = folder / f"{new_id}.yaml"
+    text = scaffold_text(new_id, new)
+    doc, problems = parse_yaml(text.encode("utf-8"), display_path(target))
+    if doc is None:
+        return None, problems
+    sources = load_sources(data_dir)
+    trial = replace(sources, platforms=sources.platforms + (doc,))
+    result = validate(trial, today)
+    own = [p for p in result.problems if p.file == doc.file and p.is_error]
+    if own:
+        return None, own
+    from generator.write import create_exclusive
+
+    problems = create_exclusive(target, text, display_path(target))
+    return (None, problems) if problems else (display_path(target), [])

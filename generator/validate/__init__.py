@@ -1,0 +1,1 @@
+"""Validation: JSON Schema for shape, then one small function per rule for meaning."""

@@ -1,0 +1,52 @@
+"""What the meaning rules see: the schema-valid documents, indexed once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from generator.load import Document
+from generator.model import Rules
+from generator.report import Problem, Severity
+from generator.workdays import Calendar
+
+
+@dataclass
+class Context:
+    today: date
+    platforms: list[Document]
+    announcements: dict[str, Document]
+    counties: Mapping[str, Mapping[str, Any]]
+    rules: Rules
+    calendar: Calendar
+    attachments: Mapping[str, str]  # file name in data/attachments -> sha256 of its bytes
+    #: announcement id -> last day of its publicity period (publicity announcements only)
+    publicity_ends: dict[str, date] = field(default_factory=dict)
+
+    def county_name(self, code: str) -> str:
+        c = self.counties.get(code)
+        return str(c["name"]) if c else code
+
+
+def problem(
+    doc: Document,
+    path: Sequence[str | int],
+    rule: str,
+    message: str,
+    hint: str = "",
+    severity: Severity = "error",
+) -> Problem:
+    return Problem(doc.file, doc.line(path), rule, message, hint, severity, tuple(path))
+
+
+def real_date(text: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def fmt_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"

@@ -1,0 +1,239 @@
+"""Rules on a platform's history: order, allowed sequence, periods (one rule a function)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from generator import schemas
+from generator.load import Document
+from generator.model import add_years
+from generator.report import Problem
+from generator.validate.context import Context, fmt_date, problem, real_date
+
+#: events that need the platform to hold the title (certified and not revoked)
+NEEDS_TITLE = ("annual_report", "reviewed", "promoted", "revoked")
+
+
+def _label(event_type: str) -> str:
+    return schemas.enum_labels("platform", ["history", 0, "type"]).get(event_type, event_type)
+
+
+def _dated(doc: Document) -> list[tuple[int, dict[str, Any], date]] | None:
+    """History with real dates, or None when a date is not real (dates.real reports it)."""
+    out = []
+    for i, e in enumerate(doc.data["history"]):
+        d = real_date(e["date"])
+        if d is None:
+            return None
+        out.append((i, e, d))
+    return out
+
+
+def check_first_event(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        first = doc.data["history"][0]
+        if first["type"] != "recommended":
+            yield problem(
+                doc, ["history", 0, "type"], "history.first-event",
+                f"历史的第一条应为推荐（recommended），实际为{_label(first['type'])}（{first['type']}）",
+                "第九条：示范平台须经县（市、区）工信部门或全市性行业协会推荐",
+            )
+
+
+def check_order(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        events = _dated(doc) or []
+        for (_, _, prev), (i, e, d) in zip(events, events[1:]):
+            if d < prev:
+                yield problem(
+                    doc, ["history", i, "date"], "history.order",
+                    f"事件日期 {d.isoformat()} 早于上一条事件的 {prev.isoformat()}，历史应按时间顺序排列",
+                    "新事件追加在末尾；记错的旧事件不要修改，用 corrected 事件说明",
+                )
+
+
+def check_sequence(ctx: Context) -> Iterator[Problem]:
+    """What each event needs to have happened before it."""
+    for doc in ctx.platforms:
+        events = _dated(doc)
+        if events is None:
+            continue
+        certified = revoked = False
+        publicity_open = False
+        for i, e, d in events:
+            kind = e["type"]
+            path: list[str | int] = ["history", i, "type"]
+            if revoked and kind != "corrected":
+                yield problem(
+                    doc, path, "history.after-revocation",
+                    f"称号已于此前撤销，之后不能再有{_label(kind)}（{kind}）事件，只能有更正（corrected）",
+                    "撤销后重新申报请新建一个平台记录（新编号）",
+                )
+                continue
+            if kind == "publicity":
+                publicity_open = True
+            elif kind == "certified":
+                if not publicity_open:
+                    yield problem(
+                        doc, path, "history.certified-without-publicity",
+                        "第十二条、第十三条：认定前必须先公示，此前没有公示（publicity）事件",
+                    )
+                certified, publicity_open = True, False
+            elif kind == "rejected":
+                publicity_open = False
+            elif kind in NEEDS_TITLE and not certified:
+                rule = "history.review-before-certification" if kind in ("reviewed", "revoked") else "history.before-certification"
+                yield problem(
+                    doc, path, rule,
+                    f"{_label(kind)}（{kind}）只能发生在认定（certified）之后，此前没有认定事件",
+                )
+            if kind == "revoked":
+                revoked = True
+
+
+def check_certified_after_publicity(ctx: Context) -> Iterator[Problem]:
+    """第十二条: certification only after the publicity period has ended."""
+    article = ctx.rules.publicity_article
+    for doc in ctx.platforms:
+        events = _dated(doc)
+        if events is None:
+            continue
+        last_publicity: str | None = None
+        for i, e, d in events:
+            if e["type"] == "publicity":
+                last_publicity = e["announcement"]
+            elif e["type"] == "certified" and last_publicity:
+                end = ctx.publicity_ends.get(last_publicity)
+                if end is None or d > end:
+                    continue
+                ann = ctx.announcements[last_publicity].data["publicity"]
+                start = real_date(ann["start"])
+                yield problem(
+                    doc, ["history", i, "date"], "history.certified-before-publicity-end",
+                    f"{article}：公示期为{ann['working_days']}个工作日，自{fmt_date(start) if start else ann['start']}"
+                    f"至{fmt_date(end)}，认定日期{fmt_date(d)}不能早于公示期满",
+                    f"认定日期应在 {end.isoformat()} 之后",
+                )
+
+
+def check_renamed(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        renames = [(i, e) for i, e in enumerate(doc.data["history"]) if e["type"] == "renamed"]
+        for i, e in renames:
+            if e["from"] == e["to"]:
+                yield problem(doc, ["history", i, "to"], "history.renamed", "更名事件的原名称和新名称相同")
+        if renames:
+            i, last = renames[-1]
+            if last["to"] != doc.data["name"]:
+                yield problem(
+                    doc, ["name"], "history.renamed",
+                    f"最近一次更名后的名称为“{last['to']}”，但 name 为“{doc.data['name']}”",
+                    "更名时把 name 改为新名称，并在 history 中添加 renamed 事件",
+                )
+
+
+def check_annual_reports_unique(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        seen: set[int] = set()
+        for i, e in enumerate(doc.data["history"]):
+            if e["type"] != "annual_report":
+                continue
+            if e["year"] in seen:
+                yield problem(doc, ["history", i, "year"], "history.annual-report-duplicate",
+                              f"{e['year']}年度工作总结已记录过一次")
+            seen.add(e["year"])
+
+
+def check_certificates_unique(ctx: Context) -> Iterator[Problem]:
+    seen: dict[str, str] = {}
+    for doc in sorted(ctx.platforms, key=lambda d: d.file):
+        for i, e in enumerate(doc.data["history"]):
+            cert = e.get("certificate")
+            if e["type"] != "certified" or not cert:
+                continue
+            if cert in seen and seen[cert] != doc.file:
+                yield problem(doc, ["history", i, "certificate"], "history.certificate-unique",
+                              f"证书编号“{cert}”已在 {seen[cert]} 中使用")
+            seen.setdefault(cert, doc.file)
+
+
+def check_failed_review_revoked(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        history = doc.data["history"]
+        for i, e in enumerate(history):
+            if e["type"] == "reviewed" and e.get("result") == "failed":
+                if not any(later["type"] == "revoked" for later in history[i + 1 :]):
+                    yield problem(
+                        doc, ["history", i], "history.failed-review-not-revoked",
+                        "第十七条：复核不合格的应发布公告予以撤销，但之后没有撤销（revoked）事件",
+                        severity="warning",
+                    )
+
+
+# -- warnings that depend on the day ---------------------------------------------------
+
+
+def check_review_overdue(ctx: Context) -> Iterator[Problem]:
+    """第十七条: reviewed every three years."""
+    years = ctx.rules.review_years
+    for doc in ctx.platforms:
+        events = _dated(doc)
+        if events is None:
+            continue
+        base: tuple[int, date] | None = None
+        for i, e, d in events:
+            if d > ctx.today:
+                break
+            if e["type"] == "certified" or (e["type"] == "reviewed" and e.get("result") == "passed"):
+                base = (i, d)
+            elif e["type"] == "revoked":
+                base = None
+        if base is None:
+            continue
+        due = add_years(base[1], years)
+        if ctx.today >= due:
+            yield problem(
+                doc, ["history", base[0]], "warnings.review-overdue",
+                f"{ctx.rules.review_article}：每{years}年复核一次，上次认定或复核为{fmt_date(base[1])}，"
+                f"应于{fmt_date(due)}复核，尚无复核结果",
+                "复核后添加 reviewed 事件（result: passed 或 failed）", "warning",
+            )
+
+
+def check_annual_reports(ctx: Context) -> Iterator[Problem]:
+    """第十六条: a yearly work summary from every certified platform."""
+    month, day = (int(x) for x in ctx.rules.annual_report_due.split("-"))
+    for doc in ctx.platforms:
+        events = _dated(doc)
+        if events is None:
+            continue
+        certified = next((d for _, e, d in events if e["type"] == "certified"), None)
+        if certified is None or certified > ctx.today:
+            continue
+        revoked = next((d for _, e, d in events if e["type"] == "revoked" and d <= ctx.today), None)
+        reported = {e["year"] for _, e, _ in events if e["type"] == "annual_report"}
+        for year in range(certified.year, ctx.today.year):
+            due = date(year + 1, month, day)
+            if due >= ctx.today or (revoked and revoked <= due) or year in reported:
+                continue
+            yield problem(
+                doc, ["history"], "warnings.annual-report-missing",
+                f"{ctx.rules.annual_report_article}：缺少{year}年度工作总结（应于{fmt_date(due)}前报送）",
+                f"收到总结后添加 {{date: 收到日期, type: annual_report, year: {year}}}", "warning",
+            )
+
+
+RULES = (
+    check_first_event,
+    check_order,
+    check_sequence,
+    check_certified_after_publicity,
+    check_renamed,
+    check_annual_reports_unique,
+    check_certificates_unique,
+    check_failed_review_revoked,
+    check_review_overdue,
+    check_annual_reports,
+)

@@ -1,0 +1,287 @@
+"""Meaning rules on single records and references between them (one rule a function)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from generator import schemas
+from generator.load import Document
+from generator.report import Problem
+from generator.uscc import check_uscc, normalise
+from generator.validate.context import Context, fmt_date, problem, real_date
+
+#: which announcement types an event may refer to
+ANNOUNCEMENT_TYPES = {
+    "publicity": ("publicity",),
+    "certified": ("certification",),
+    "reviewed": ("review",),
+    "revoked": ("revocation", "review"),
+    "rejected": ("publicity", "certification", "review"),
+    "promoted": ("certification", "review"),
+}
+
+
+def _label(kind: str) -> str:
+    return schemas.enum_labels("announcement", ["type"]).get(kind, kind)
+
+
+def _stem(doc: Document) -> str:
+    return PurePosixPath(doc.file).stem
+
+
+def _all_docs(ctx: Context) -> list[Document]:
+    return ctx.platforms + list(ctx.announcements.values())
+
+
+def check_id_matches_filename(ctx: Context) -> Iterator[Problem]:
+    for doc in _all_docs(ctx):
+        if doc.data["id"] != _stem(doc):
+            yield problem(
+                doc,
+                ["id"],
+                "ids.filename",
+                f"编号“{doc.data['id']}”与文件名“{_stem(doc)}.yaml”不一致",
+                "编号必须与文件名相同；编号一经使用不得更改，请改正新写的那一个",
+            )
+
+
+def _duplicates(docs: list[Document], key: str, path: list[str | int]) -> Iterator[tuple[Document, Document, str]]:
+    seen: dict[str, Document] = {}
+    for doc in sorted(docs, key=lambda d: d.file):
+        value = doc.data
+        for part in path:
+            value = value[part]
+        if key == "uscc":
+            value = normalise(value)
+        if value in seen:
+            yield doc, seen[value], value
+        else:
+            seen[value] = doc
+
+
+def check_ids_unique(ctx: Context) -> Iterator[Problem]:
+    for docs in (ctx.platforms, list(ctx.announcements.values())):
+        for doc, first, value in _duplicates(docs, "id", ["id"]):
+            yield problem(doc, ["id"], "ids.unique", f"编号“{value}”已被 {first.file} 使用", "编号不得重复使用")
+
+
+def check_names_unique(ctx: Context) -> Iterator[Problem]:
+    for doc, first, value in _duplicates(ctx.platforms, "name", ["name"]):
+        yield problem(doc, ["name"], "names.unique", f"平台名称“{value}”与 {first.file} 重复")
+
+
+def check_uscc_unique(ctx: Context) -> Iterator[Problem]:
+    for doc, first, value in _duplicates(ctx.platforms, "uscc", ["operator", "uscc"]):
+        yield problem(
+            doc,
+            ["operator", "uscc"],
+            "uscc.unique",
+            f"统一社会信用代码“{value}”与 {first.file} 重复",
+            "同一单位运营多个平台时请合并为一个平台记录，或核对代码是否填错",
+        )
+
+
+def check_uscc_code(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        op = doc.data["operator"]
+        raw = op["uscc"]
+        reason = check_uscc(raw)
+        exception = op.get("uscc_exception")
+        path = ["operator", "uscc"]
+        if reason and exception:
+            yield problem(
+                doc, path, "uscc.exception",
+                f"统一社会信用代码“{raw}”未通过校验（{reason}），已按例外说明接受",
+                f"例外说明：{exception}", "warning",
+            )
+        elif reason:
+            yield problem(
+                doc, path, "uscc.check",
+                f"统一社会信用代码“{raw}”有误：{reason}",
+                "请对照营业执照核对；确属已颁发的早期试点代码时，在 operator 下填写 uscc_exception 说明核实情况",
+            )
+        elif exception:
+            yield problem(
+                doc, ["operator", "uscc_exception"], "uscc.exception-unneeded",
+                "统一社会信用代码已通过校验，不需要 uscc_exception，请删除", severity="warning",
+            )
+        if not reason and raw != normalise(raw):
+            yield problem(
+                doc, path, "uscc.normalised",
+                f"统一社会信用代码“{raw}”已按“{normalise(raw)}”处理（去掉空格、字母大写）",
+                f"请改为 {normalise(raw)}", "warning",
+            )
+
+
+def check_dates_real(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        places: list[list[str | int]] = [["operator", "established"]]
+        places += [["history", i, "date"] for i in range(len(doc.data["history"]))]
+        yield from _real_dates(doc, places)
+    for doc in ctx.announcements.values():
+        places = [["date"]] + ([["publicity", "start"]] if "publicity" in doc.data else [])
+        yield from _real_dates(doc, places)
+
+
+def _real_dates(doc: Document, places: list[list[str | int]]) -> Iterator[Problem]:
+    for path in places:
+        value = doc.data
+        for part in path:
+            value = value[part]
+        if real_date(value) is None:
+            yield problem(doc, path, "dates.real", f"日期“{value}”不存在", "请检查月份和日期，格式为 YYYY-MM-DD")
+
+
+def check_dates_not_future(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        for i, e in enumerate(doc.data["history"]):
+            d = real_date(e["date"])
+            if d and d > ctx.today:
+                yield problem(
+                    doc, ["history", i, "date"], "dates.future",
+                    f"事件日期 {fmt_date(d)} 晚于今天（{fmt_date(ctx.today)}），到该日期才生效",
+                    severity="warning",
+                )
+
+
+def check_county_exists(ctx: Context) -> Iterator[Problem]:
+    known = "、".join(f"{c}{v['name']}" for c, v in list(ctx.counties.items())[:6])
+    for doc in ctx.platforms:
+        code = doc.data["county"]
+        if code not in ctx.counties:
+            yield problem(
+                doc, ["county"], "references.county",
+                f"县（市、区）代码“{code}”不在 data/counties.yaml 中",
+                f"请使用 data/counties.yaml 中的代码，例如 {known}…",
+            )
+
+
+def check_recommender(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        rec = doc.data["recommender"]
+        if rec["type"] != "county":
+            continue
+        code = rec["code"]
+        if code not in ctx.counties:
+            yield problem(
+                doc, ["recommender", "code"], "references.recommender",
+                f"推荐单位代码“{code}”不在 data/counties.yaml 中",
+            )
+        elif code != doc.data["county"]:
+            yield problem(
+                doc, ["recommender", "code"], "references.recommender",
+                f"第九条：县（市、区）工信部门负责本地示范平台的推荐，"
+                f"但推荐单位是{ctx.county_name(code)}，平台位于{ctx.county_name(doc.data['county'])}",
+                "推荐单位应与平台所在县（市、区）一致；全市性行业协会推荐请用 type: association（第二十一条）",
+            )
+
+
+def check_announcement_references(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        for i, e in enumerate(doc.data["history"]):
+            ann_id = e.get("announcement")
+            if not ann_id:
+                continue
+            path: list[str | int] = ["history", i, "announcement"]
+            ann = ctx.announcements.get(ann_id)
+            if ann is None:
+                yield problem(
+                    doc, path, "references.announcement",
+                    f"公告“{ann_id}”不存在",
+                    "请先在 data/announcements/ 中添加该公告，或核对编号拼写",
+                )
+                continue
+            allowed = ANNOUNCEMENT_TYPES.get(e["type"], ())
+            if ann.data["type"] not in allowed:
+                want = "或".join(_label(t) for t in allowed) or "无"
+                yield problem(
+                    doc, path, "references.announcement-type",
+                    f"{e['type']} 事件引用的公告“{ann_id}”是{_label(ann.data['type'])}，应为{want}",
+                )
+                continue
+            yield from _event_matches_announcement(ctx, doc, i, e, ann)
+
+
+def _event_matches_announcement(ctx: Context, doc: Document, i: int, e: dict, ann: Document) -> Iterator[Problem]:
+    event_day = real_date(e["date"])
+    if event_day is None:
+        return
+    if e["type"] == "publicity":
+        start = real_date(ann.data["publicity"]["start"])
+        if start and start != event_day:
+            yield problem(
+                doc, ["history", i, "date"], "references.announcement-date",
+                f"公示事件日期应为公告“{ann.data['id']}”的公示开始日 {start.isoformat()}，实际为 {event_day.isoformat()}",
+            )
+    elif e["type"] in ("certified", "reviewed", "revoked"):
+        issued = real_date(ann.data["date"])
+        if issued and issued != event_day:
+            yield problem(
+                doc, ["history", i, "date"], "references.announcement-date",
+                f"事件日期应为公告“{ann.data['id']}”的发布日期 {issued.isoformat()}，实际为 {event_day.isoformat()}",
+            )
+
+
+def check_announcements_referenced(ctx: Context) -> Iterator[Problem]:
+    used = {e.get("announcement") for doc in ctx.platforms for e in doc.data["history"]}
+    for ann_id, doc in sorted(ctx.announcements.items()):
+        if ann_id not in used:
+            yield problem(
+                doc, ["id"], "references.unused-announcement",
+                f"公告“{ann_id}”没有被任何平台的历史引用，公告中的平台名单将为空",
+                "在相关平台的 history 中添加引用该公告的事件（announcement: 公告编号）",
+            )
+
+
+def check_publicity_period(ctx: Context) -> Iterator[Problem]:
+    want = ctx.rules.publicity_days
+    for doc in ctx.announcements.values():
+        pub = doc.data.get("publicity")
+        if not pub:
+            continue
+        if pub["working_days"] != want:
+            yield problem(
+                doc, ["publicity", "working_days"], "announcement.publicity-days",
+                f"{ctx.rules.publicity_article}规定公示{want}个工作日，这里为{pub['working_days']}个",
+            )
+        start, issued = real_date(pub["start"]), real_date(doc.data["date"])
+        if start and issued and start < issued:
+            yield problem(
+                doc, ["publicity", "start"], "announcement.publicity-start",
+                f"公示开始日 {start.isoformat()} 早于公告发布日期 {issued.isoformat()}",
+            )
+
+
+def check_attachments(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.announcements.values():
+        for i, att in enumerate(doc.data.get("attachments", [])):
+            actual = ctx.attachments.get(att["file"])
+            if actual is None:
+                yield problem(
+                    doc, ["attachments", i, "file"], "attachments.missing",
+                    f"附件 data/attachments/{att['file']} 不存在",
+                )
+            elif actual != att["sha256"]:
+                yield problem(
+                    doc, ["attachments", i, "sha256"], "attachments.hash",
+                    f"附件 data/attachments/{att['file']} 的 SHA-256 与记录不符（实际为 {actual}）",
+                    "文件被替换或损坏；确认新文件无误后更新 sha256",
+                )
+
+
+RULES = (
+    check_id_matches_filename,
+    check_ids_unique,
+    check_names_unique,
+    check_uscc_unique,
+    check_uscc_code,
+    check_dates_real,
+    check_dates_not_future,
+    check_county_exists,
+    check_recommender,
+    check_announcement_references,
+    check_announcements_referenced,
+    check_publicity_period,
+    check_attachments,
+)

@@ -1,0 +1,127 @@
+"""Shape: JSON Schema (draft 2020-12), errors translated into Chinese with lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from generator import schemas
+from generator.load import Document
+from generator.report import Problem
+
+_TYPE_ZH = {
+    "string": "文本",
+    "integer": "整数",
+    "number": "数字",
+    "object": "一组字段（键: 值）",
+    "array": "列表（每项以“- ”开头）",
+    "boolean": "true 或 false",
+    "null": "空值",
+}
+
+
+def _type_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+@cache
+def _validator(kind: str) -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(schemas.schema(kind))
+    return cls(schemas.schema(kind))
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _translate(kind: str, doc: Document, err: jsonschema.ValidationError) -> Iterator[Problem]:
+    path = tuple(err.absolute_path)
+    title = schemas.title(kind, path)
+    node = schemas.subschema(kind, path) or {}
+    key = err.validator
+    value = err.instance
+    rule = f"schema.{key}"
+
+    def problem(message: str, hint: str = "", at: tuple[str | int, ...] = path) -> Problem:
+        return Problem(doc.file, doc.line(at), rule, message, hint, "error", at)
+
+    if key == "required":
+        for name in err.validator_value:
+            if isinstance(value, dict) and name not in value:
+                sub = schemas.title(kind, path + (name,))
+                desc = (schemas.subschema(kind, path + (name,)) or {}).get("description", "")
+                where = f"“{title}”中" if path else ""
+                yield problem(f"{where}缺少必填字段“{name}”（{sub}）", desc)
+    elif key == "additionalProperties":
+        allowed = "、".join((node.get("properties") or {}).keys())
+        for name in sorted(set(value) - set((node.get("properties") or {}).keys()), key=str):
+            yield problem(
+                f"不认识的字段“{name}”", f"请检查拼写或缩进；这里允许的字段有：{allowed}", path + (name,)
+            )
+    elif key is False or key == "false" or (err.schema is False):
+        yield problem(f"这里不允许填写“{title}”", node.get("description", ""))
+    elif key == "type":
+        want = err.validator_value
+        wants = want if isinstance(want, list) else [want]
+        want_zh = "或".join(_TYPE_ZH.get(w, w) for w in wants)
+        got = _type_of(value)
+        hint = ""
+        if "string" in wants and got in ("integer", "number", "boolean", "null"):
+            hint = f"请给值加引号，例如 \"{'' if value is None else value}\""
+        yield problem(f"“{title}”应为{want_zh}，实际为{_TYPE_ZH.get(got, got)}“{_show(value)}”", hint)
+    elif key == "enum":
+        allowed = "、".join(str(v) for v in err.validator_value)
+        yield problem(f"“{title}”的值“{_show(value)}”不在允许范围内", f"允许的值：{allowed}")
+    elif key == "const":
+        yield problem(f"“{title}”应为“{err.validator_value}”，实际为“{_show(value)}”")
+    elif key == "pattern":
+        yield problem(f"“{title}”的格式不对：“{_show(value)}”", node.get("description", ""))
+    elif key == "minLength":
+        yield problem(f"“{title}”太短：至少{err.validator_value}个字符", node.get("description", ""))
+    elif key == "maxLength":
+        yield problem(f"“{title}”太长：最多{err.validator_value}个字符，实际{len(value)}个")
+    elif key in ("minimum", "exclusiveMinimum"):
+        yield problem(f"“{title}”不能小于{err.validator_value}，实际为{value}")
+    elif key in ("maximum", "exclusiveMaximum"):
+        yield problem(f"“{title}”不能大于{err.validator_value}，实际为{value}")
+    elif key == "minItems":
+        yield problem(f"“{title}”至少要有{err.validator_value}项")
+    elif key == "uniqueItems":
+        yield problem(f"“{title}”中有重复的项")
+    elif key == "minProperties":
+        yield problem(f"“{title}”至少要填写一项", node.get("description", ""))
+    else:
+        yield problem(f"“{title}”不符合格式要求（{key}）", err.message)
+
+
+def _leaves(err: jsonschema.ValidationError) -> Iterator[jsonschema.ValidationError]:
+    """if/then and allOf wrap the real error; report the innermost ones."""
+    if err.context:
+        for sub in err.context:
+            yield from _leaves(sub)
+    else:
+        yield err
+
+
+def check_shape(kind: str, doc: Document) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in _validator(kind).iter_errors(doc.data):
+        for leaf in _leaves(err):
+            problems.extend(_translate(kind, doc, leaf))
+    return problems
