@@ -1,0 +1,77 @@
+"""Every URL and output path of the site, in one place (STYLE.md 7).
+
+URLs are site-relative with a trailing slash for pages ("platforms/bd-0007/"); the
+Markdown source of a page is the same path with ".md" ("platforms/bd-0007.md").
+Links inside generated pages are relative (see `relative`), so the site works under
+any base path (GitHub Pages project sites, an intranet folder).
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+HOME = ""
+PLATFORMS = "platforms/"
+ANNOUNCEMENTS = "announcements/"
+CONDITIONS = "conditions/"
+DATA = "data/"
+GUIDE = "guide/"
+SEARCH = "search/"
+COUNTIES = "counties/"
+CATEGORIES = "categories/"
+LISTS = "lists/"
+FEED = "feed.xml"
+PAGEFIND = "pagefind/"
+
+PLATFORMS_JSON = "data/platforms.json"
+PLATFORMS_CSV = "data/platforms.csv"
+PLATFORMS_XLSX = "data/platforms.xlsx"
+ANNOUNCEMENTS_JSON = "data/announcements.json"
+
+
+def platform(platform_id: str) -> str:
+    return f"platforms/{platform_id}/"
+
+
+def announcement(ann_id: str) -> str:
+    return f"announcements/{ann_id}/"
+
+
+def year_list(year: int) -> str:
+    return f"lists/{year}/"
+
+
+def county(code: str) -> str:
+    return f"counties/{code}/"
+
+
+def category(key: str) -> str:
+    return f"categories/{key}/"
+
+
+def year_csv(year: int) -> str:
+    return f"data/platforms-{year}.csv"
+
+
+def year_xlsx(year: int) -> str:
+    return f"data/platforms-{year}.xlsx"
+
+
+def source_md(url: str) -> str:
+    """Markdown source path (relative to docs_dir) of a page URL."""
+    if url in ("", "/"):
+        return "index.md"
+    return url.rstrip("/") + "/index.md" if url.endswith("/") else url
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """Relative link from one page URL to another page URL or file path."""
+    base = from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
+    rel = posixpath.relpath("/" + to_url, "/" + base) if to_url else posixpath.relpath("/", "/" + base)
+    if (to_url == "" or to_url.endswith("/")) and not rel.endswith("/"):
+        rel += "/"
+    return "./" if rel == "./" or rel == "./." else rel
+
+
+def absolute(site_url: str, url: str) -> str:
+    return site_url.rstrip("/") + "/" + url
