@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_today(p)
     p.add_argument("--format", choices=sorted(report.FORMATTERS), default="text", help="输出格式")
 
+    p = sub.add_parser("build", help="生成网站", description="校验数据后生成完整网站（页面、开放数据、订阅源、搜索索引）。全部成功后才替换输出目录；失败时原网站保持不变。")
+    _add_data(p)
+    _add_today(p)
+    p.add_argument("--out", type=Path, default=Path("site"), help="输出目录（默认 site）")
+    p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help=argparse.SUPPRESS)
+
     p = sub.add_parser("check", help="按第七条、第八条核对一个平台", description="按第七条、第八条逐条核对一个平台的认定条件。")
     p.add_argument("id", help="平台编号，例如 bd-0007")
     _add_data(p)
@@ -137,7 +143,23 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    today = args.today or beijing_today()
+    result = pipeline.build(args.data, args.out, today, args.config)
+    if result.problems:
+        _print_problems(result.problems)
+    if not result.ok:
+        print(f"网站未生成，{args.out} 保持原样。", file=sys.stderr)
+        return 1
+    index = (args.out / "index.html").resolve()
+    print(f"已生成网站：{result.pages} 个页面，搜索索引收录 {result.indexed} 个页面，按 {today.isoformat()} 推算状态。")
+    print(f"打开方式：python -m http.server -d {args.out} 8000 然后访问 http://localhost:8000/"
+          f"（或直接打开 {index}，但搜索需要通过网址访问）")
+    return 0
+
+
 COMMANDS = {
+    "build": cmd_build,
     "validate": cmd_validate,
     "check": cmd_check,
     "workdays": cmd_workdays,

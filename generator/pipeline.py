@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 import json
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
 from generator import model
+from generator.export import exports
+from generator.index import run_pagefind
+from generator.render import SiteConfig, render_pages
+from generator.schemas import SCHEMA_DIR
+from generator.write import Staging
 from generator.load import Document, Sources, display_path, load_file, load_sources, parse_yaml
 from generator.report import Problem
 from generator.validate import eligibility, history, records
@@ -250,3 +255,140 @@ def new_platform(data_dir: Path, new: NewPlatform, today: date) -> tuple[str | N
 
     problems = create_exclusive(target, text, display_path(target))
     return (None, problems) if problems else (display_path(target), [])
+
+
+# -- build ------------------------------------------------------------------------------
+
+SITE_MARKER = ".registry-site"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    problems: tuple[Problem, ...]
+    ok: bool
+    pages: int = 0
+    indexed: int = 0
+
+
+def site_config(config_file: Path) -> tuple[SiteConfig | None, list[Problem]]:
+    doc, problems = load_file(config_file, display_path(config_file))
+    if doc is None:
+        return None, problems
+    data = doc.data if isinstance(doc.data, dict) else {}
+    reg = (data.get("extra") or {}).get("registry") or {}
+    return SiteConfig(
+        site_url=str(data.get("site_url") or ""),
+        authority=str(reg.get("authority") or "保定市工业和信息化局"),
+        repository=str(reg.get("repository") or ""),
+        branch=str(reg.get("branch") or "main"),
+    ), []
+
+
+def _refuse_foreign_out(out_dir: Path) -> list[Problem]:
+    """Never swap away a folder that is not a previous build (say `--out data`)."""
+    if not out_dir.exists():
+        return []
+    if out_dir.is_dir() and ((out_dir / SITE_MARKER).is_file() or not any(out_dir.iterdir())):
+        return []
+    return [Problem(display_path(out_dir), None, "build.out-not-site",
+                    f"输出目录 {display_path(out_dir)} 已存在，且不是本工具生成的网站，未覆盖",
+                    "请指定一个新目录或以前生成网站的目录（默认 site/）")]
+
+
+def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("mkdocs.yml"),
+          docs_dir: Path = Path("docs/content")) -> BuildResult:
+    problems: list[Problem] = list(_refuse_foreign_out(out_dir))
+    if problems:
+        return BuildResult(tuple(problems), False)
+    result = validate_dir(data_dir, today)
+    if not result.ok or result.registry is None:
+        return BuildResult(result.problems, False)
+    problems = list(result.problems)
+    site, found = site_config(config_file)
+    if site is None:
+        return BuildResult(tuple(problems + found), False)
+    registry = result.registry
+    pages = render_pages(registry, site)
+    files = exports(registry, site.site_url)
+    staging = Staging(out_dir)
+    try:
+        staging.copy_tree(docs_dir)
+        for rel, text in pages.items():
+            staging.write_text(rel, text)
+        for rel, data in files.items():
+            staging.write_bytes(rel, data)
+        for kind in ("platform", "announcement"):
+            staging.copy_file(SCHEMA_DIR / f"{kind}.schema.json", f"schemas/{kind}.schema.json")
+        for ann in registry.announcements:
+            for att in ann.attachments:
+                staging.copy_file(data_dir / "attachments" / att.file, f"attachments/{att.file}")
+        staging.write_bytes(SITE_MARKER, b"")
+        found = run_mkdocs(config_file, staging.docs, staging.site, today)
+        problems += found
+        if any(p.is_error for p in found):
+            staging.discard()
+            return BuildResult(tuple(problems), False)
+        (staging.site / SITE_MARKER).write_bytes(b"")
+        hand_written = [p.read_text(encoding="utf-8") for p in sorted(docs_dir.rglob("*.md"))]
+        expected = sum(1 for text in [*pages.values(), *hand_written] if _marked_for_search(text))
+        indexed = run_pagefind(staging.site, expected)
+        problems += indexed.problems
+        if indexed.problems:
+            staging.discard()
+            return BuildResult(tuple(problems), False, len(pages), indexed.pages)
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    return BuildResult(tuple(problems), True, len(pages), indexed.pages)
+
+
+def _marked_for_search(markdown: str) -> bool:
+    """Whether a page's front matter asks for it to be indexed (`pagefind: true`)."""
+    if not markdown.startswith("---\n"):
+        return False
+    head = markdown[4:].split("\n---", 1)[0]
+    return "pagefind: true" in head.splitlines()
+
+
+def run_mkdocs(config_file: Path, docs: Path, site: Path, today: date) -> list[Problem]:
+    """One MkDocs build in-process; its warnings become problems, its errors stop the build."""
+    import logging
+    import os
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    records: list[logging.LogRecord] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect(logging.WARNING)
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    logger.handlers, logger.propagate = [handler], False
+    logger.setLevel(logging.WARNING)
+    env_saved = {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")}
+    # sitemap dates from the build day, not the clock: same data + day = same bytes
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime.combine(today, time()).replace(tzinfo=timezone.utc).timestamp()))
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    problems: list[Problem] = []
+    try:
+        cfg = load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site))
+        mkdocs_build(cfg)
+    except (MkDocsException, OSError) as exc:
+        problems.append(Problem(display_path(config_file), None, "build.mkdocs", f"MkDocs 构建失败：{exc}"))
+    finally:
+        logger.handlers, logger.propagate, _level = saved[0], saved[1], logger.setLevel(saved[2])
+        for k, v in env_saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    for rec in records:
+        severity = "error" if rec.levelno >= logging.ERROR else "warning"
+        problems.append(Problem("mkdocs", None, "build.mkdocs", rec.getMessage(), severity=severity))
+    return problems

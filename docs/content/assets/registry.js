@@ -1,0 +1,75 @@
+/* The platforms table: filters and sorting without a page reload. The whole table is
+   in the HTML, so everything works without JavaScript; this only narrows and orders it. */
+(function () {
+  "use strict";
+  var table = document.getElementById("reg-platforms");
+  var form = document.getElementById("reg-filters");
+  if (!table || !form) return;
+  var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  var count = document.getElementById("reg-filter-count");
+  var text = document.getElementById("f-q");
+  var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-attr]"));
+  form.hidden = false;
+
+  // Restore filters from the address (?county=130602&status=certified), so a filtered
+  // view can be shared and survives the back button.
+  var params = new URLSearchParams(window.location.search);
+  selects.forEach(function (s) { var v = params.get(s.dataset.attr); if (v) s.value = v; });
+  if (params.get("q")) text.value = params.get("q");
+
+  function apply() {
+    var needle = text.value.trim().toLowerCase();
+    var shown = 0;
+    var query = new URLSearchParams();
+    selects.forEach(function (s) { if (s.value) query.set(s.dataset.attr, s.value); });
+    if (needle) query.set("q", text.value.trim());
+    rows.forEach(function (row) {
+      var ok = selects.every(function (s) {
+        if (!s.value) return true;
+        var have = (row.dataset[s.dataset.attr] || "").split(" ");
+        return have.indexOf(s.value) !== -1;
+      });
+      if (ok && needle) {
+        ok = (row.cells[0].textContent + " " + row.cells[1].textContent).toLowerCase().indexOf(needle) !== -1;
+      }
+      row.hidden = !ok;
+      if (ok) shown += 1;
+    });
+    count.textContent = shown === rows.length
+      ? "共 " + rows.length + " 个平台"
+      : "符合条件的平台 " + shown + " 个（共 " + rows.length + " 个）" + (shown === 0 ? "。没有符合条件的平台，请放宽筛选条件。" : "");
+    var qs = query.toString();
+    history.replaceState(null, "", window.location.pathname + (qs ? "?" + qs : ""));
+  }
+  form.addEventListener("input", apply);
+  form.addEventListener("change", apply);
+  form.addEventListener("submit", function (e) { e.preventDefault(); apply(); });
+  form.addEventListener("reset", function () { setTimeout(apply, 0); });
+
+  // Sorting: header cells become buttons (keyboard-accessible), aria-sort tells state.
+  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  heads.forEach(function (th, index) {
+    var kind = th.dataset.sort;
+    if (!kind) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "reg-sort";
+    button.textContent = th.textContent;
+    th.textContent = "";
+    th.appendChild(button);
+    button.addEventListener("click", function () {
+      var asc = th.getAttribute("aria-sort") !== "ascending";
+      heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+      var collator = new Intl.Collator("zh-CN");
+      rows.sort(function (a, b) {
+        var x = a.cells[index].textContent.trim(), y = b.cells[index].textContent.trim();
+        var r = kind === "number" ? (parseInt(x, 10) || 0) - (parseInt(y, 10) || 0) : collator.compare(x, y);
+        return asc ? r : -r;
+      });
+      var body = table.tBodies[0];
+      rows.forEach(function (row) { body.appendChild(row); });
+    });
+  });
+  apply();
+})();

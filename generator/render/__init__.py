@@ -1,0 +1,236 @@
+"""render: Markdown/HTML pages for MkDocs, from the model only.
+
+Pages are generated as files (not through MkDocs plugin hooks) so that the
+configuration stays portable to Zensical. Templates are files under templates/,
+rendered with autoescaping and `escape.finalize` on every printed value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+from markupsafe import Markup
+
+from generator import paths, schemas
+from generator.model import HOLDS_TITLE, Announcement, Platform, Registry, Status, split_paragraphs
+from generator.render.escape import escape_text, finalize
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """What pages need from mkdocs.yml's `extra.registry`."""
+
+    site_url: str = ""
+    authority: str = "保定市工业和信息化局"
+    repository: str = ""  # https://github.com/<owner>/<repo>, for source and error-report links
+    branch: str = "main"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def cn_date(d: date | None) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        finalize=finalize,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["cn_date"] = cn_date
+    env.filters["iso"] = lambda d: d.isoformat() if d else ""
+    return env
+
+
+def front_matter(title: str, **extra: Any) -> Markup:
+    """YAML front matter; JSON strings are valid YAML scalars, so no title can break it."""
+    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
+    for key, value in extra.items():
+        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    lines.append("---")
+    return Markup("\n".join(lines) + "\n")
+
+
+class Renderer:
+    def __init__(self, registry: Registry, site: SiteConfig) -> None:
+        self.r = registry
+        self.site = site
+        self.env = _environment()
+        self.categories = schemas.service_categories()
+        self.event_labels = schemas.enum_labels("platform", ["history", 0, "type"])
+        self.reason_labels = schemas.enum_labels("platform", ["history", 0, "reason"])
+        self.result_labels = schemas.enum_labels("platform", ["history", 0, "result"])
+        self.level_labels = schemas.enum_labels("platform", ["history", 0, "level"])
+        self.ann_labels = schemas.enum_labels("announcement", ["type"])
+        self.kind_labels = schemas.enum_labels("counties", ["counties", 0, "kind"])
+        self.status = {p.id: p.status(registry.today) for p in registry.platforms}
+        self.status_values = list(Status)
+        self.env.tests["holds_title"] = self.holds_title
+        self.env.tests["contains"] = lambda seq, item: item in seq
+        self.env.globals["paragraphs"] = split_paragraphs
+        self.env.globals["paths"] = paths
+
+    # -- helpers available to templates ------------------------------------------------
+
+    def link(self, here: str, to: str) -> str:
+        return paths.relative(here, to)
+
+    def category_titles(self, p: Platform) -> list[str]:
+        return [self.categories[k][0] for k in p.categories]
+
+    def status_of(self, p: Platform) -> Status:
+        return self.status[p.id]
+
+    def holds_title(self, p: Platform) -> bool:
+        return self.status[p.id] in HOLDS_TITLE
+
+    def issue_url(self, p: Platform) -> str:
+        if not self.site.repository:
+            return ""
+        query = urlencode(
+            {
+                "template": "report-error.yml",
+                "platform-id": p.id,
+                "page-url": paths.absolute(self.site.site_url, paths.platform(p.id)),
+                "title": f"[信息有误] {p.name}（{p.id}）",
+            },
+            quote_via=quote,
+        )
+        return f"{self.site.repository.rstrip('/')}/issues/new?{query}"
+
+    def source_url(self, source: str) -> str:
+        if not self.site.repository:
+            return ""
+        return f"{self.site.repository.rstrip('/')}/blob/{self.site.branch}/{quote(source)}"
+
+    def indicator_rows(self, p: Platform) -> list[tuple[str, list[str]]]:
+        keys: list[str] = []
+        for y in p.indicators:
+            for k in y.values:
+                if k not in keys:
+                    keys.append(k)
+        order = _indicator_order()
+        keys.sort(key=lambda k: order.get(k, 999))
+        rows = []
+        for k in keys:
+            title = schemas.title("platform", ["indicators", 0, *k.split(".")])
+            rows.append((title, [_num(y.values.get(k)) for y in p.indicators]))
+        return rows
+
+    def event_text(self, e: Any) -> str:
+        label = self.event_labels.get(e.type, e.type)
+        if e.type == "reviewed":
+            return f"{label}：{self.result_labels.get(e.result, e.result)}"
+        if e.type == "revoked":
+            return f"{label}：{self.reason_labels.get(e.reason, e.reason)}"
+        if e.type == "promoted":
+            return f"推荐为{self.level_labels.get(e.level, e.level)}示范平台"
+        if e.type == "annual_report":
+            return f"报送{e.year}年度工作总结"
+        if e.type == "renamed":
+            return f"{label}：由“{e.from_name}”更名为“{e.to_name}”"
+        if e.type == "certified":
+            return f"{label}，证书编号 {e.certificate}"
+        return label
+
+    def publicity_sentence(self, a: Announcement) -> str:
+        return (
+            f"公示期为{a.working_days}个工作日，自{cn_date(a.publicity_start)}至{cn_date(a.publicity_end)}。"
+        )
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def _render(self, template: str, here: str, **values: Any) -> str:
+        return self.env.get_template(template).render(
+            r=self.r, R=self, here=here, today=self.r.today, site=self.site,
+            fm=front_matter, **values,
+        )
+
+    def pages(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+
+        def add(url: str, template: str, **values: Any) -> None:
+            out[paths.source_md(url)] = self._render(template, url, **values)
+
+        r = self.r
+        add(paths.HOME, "home.md.j2", counts=self._counts())
+        add(paths.PLATFORMS, "platforms.md.j2", platforms=r.platforms)
+        for p in r.platforms:
+            add(paths.platform(p.id), "platform.md.j2", p=p)
+        add(paths.ANNOUNCEMENTS, "announcements.md.j2")
+        for a in r.announcements:
+            add(paths.announcement(a.id), "announcement.md.j2", a=a, listed=r.listed_in(a.id))
+        add(paths.LISTS, "lists.md.j2")
+        for y in r.years:
+            batch = [p for p in r.platforms if p.certified_year == y]
+            add(paths.year_list(y), "year.md.j2", year=y, platforms=batch)
+        add(paths.COUNTIES, "counties.md.j2")
+        for c in r.counties:
+            here = [p for p in r.platforms if p.county == c.code]
+            add(paths.county(c.code), "county.md.j2", c=c, platforms=here)
+        add(paths.CATEGORIES, "categories.md.j2")
+        for key, (title, items) in self.categories.items():
+            offering = [p for p in r.platforms if key in p.categories]
+            add(paths.category(key), "category.md.j2", key=key, title=title, items=items, platforms=offering)
+        add(paths.CONDITIONS, "conditions.md.j2")
+        add(paths.DATA, "data.md.j2", fields=_export_fields())
+        return out
+
+    def _counts(self) -> dict[str, Any]:
+        by_status = Counter(self.status.values())
+        by_category = Counter(k for p in self.r.platforms for k in p.categories if self.holds_title(p))
+        return {
+            "holding": sum(by_status[s] for s in HOLDS_TITLE),
+            "by_status": [(s, by_status[s]) for s in Status],
+            "by_category": [(k, t, by_category[k]) for k, (t, _) in self.categories.items()],
+        }
+
+
+def _num(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _indicator_order() -> dict[str, int]:
+    node = schemas.subschema("platform", ["indicators", 0]) or {}
+    order: dict[str, int] = {}
+    for k, sub in (node.get("properties") or {}).items():
+        if k == "year":
+            continue
+        if "properties" in sub:
+            for k2 in sub["properties"]:
+                order[f"{k}.{k2}"] = len(order)
+        else:
+            order[k] = len(order)
+    return order
+
+
+def _export_fields() -> list[tuple[str, str, str]]:
+    """(field, title, description) of platform records, for the data page."""
+    props = schemas.schema("platform")["properties"]
+    return [(k, v.get("title", ""), v.get("description", "")) for k, v in props.items() if k != "internal"]
+
+
+def render_pages(registry: Registry, site: SiteConfig) -> dict[str, str]:
+    """docs-relative path -> Markdown source, for every generated page."""
+    return Renderer(registry, site).pages()
+
+
+__all__ = ["SiteConfig", "render_pages", "escape_text", "cn_date"]
