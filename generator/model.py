@@ -439,9 +439,14 @@ def build_registry(
 ) -> Registry:
     by_ann: dict[str, list[tuple[Platform, Event]]] = {}
     for p in platforms:
+        # One row per platform: a review notice that fails and revokes a platform refers
+        # to it twice (reviewed, then revoked); the later event says what happened.
+        latest: dict[str, Event] = {}
         for e in p.history:
             if e.announcement:
-                by_ann.setdefault(e.announcement, []).append((p, e))
+                latest[e.announcement] = e
+        for ann_id, e in latest.items():
+            by_ann.setdefault(ann_id, []).append((p, e))
     return Registry(
         today=today,
         platforms=tuple(sorted(platforms, key=lambda p: p.id)),
