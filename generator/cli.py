@@ -74,6 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("site"), help="输出目录（默认 site）")
     p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help=argparse.SUPPRESS)
 
+    p = sub.add_parser("serve", help="本地预览网站（修改后自动刷新）", description="生成网站并在本机提供预览，data/、docs/ 或 mkdocs.yml 有改动时自动重新生成并刷新浏览器。")
+    _add_data(p)
+    _add_today(p)
+    p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    p.add_argument("--host", default="127.0.0.1", help="地址（默认 127.0.0.1，仅本机可访问）")
+    p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help=argparse.SUPPRESS)
+
     p = sub.add_parser("check", help="按第七条、第八条核对一个平台", description="按第七条、第八条逐条核对一个平台的认定条件。")
     p.add_argument("id", help="平台编号，例如 bd-0007")
     _add_data(p)
@@ -158,7 +165,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.serve import serve
+
+    return serve(args.data, args.config, args.host, args.port, lambda: args.today or beijing_today())
+
+
 COMMANDS = {
+    "serve": cmd_serve,
     "build": cmd_build,
     "validate": cmd_validate,
     "check": cmd_check,
