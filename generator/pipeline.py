@@ -92,6 +92,7 @@ def validate(sources: Sources, today: date) -> Validated:
         rules=rules,
         calendar=calendar,
         attachments=sources.attachments,
+        complete=len(platforms) == sources.platform_files,
     )
     _publicity_ends(ctx, problems)
     for rule_set in RULE_SETS:

@@ -24,6 +24,10 @@ class Context:
     attachments: Mapping[str, str]  # file name in data/attachments -> sha256 of its bytes
     #: announcement id -> last day of its publicity period (publicity announcements only)
     publicity_ends: dict[str, date] = field(default_factory=dict)
+    #: False when some platform file could not be loaded or shaped: rules that need every
+    #: record (e.g. "every announcement is referred to") then stay silent rather than
+    #: blame the announcement for the broken file's missing reference.
+    complete: bool = True
 
     def county_name(self, code: str) -> str:
         c = self.counties.get(code)

@@ -224,6 +224,8 @@ def _event_matches_announcement(ctx: Context, doc: Document, i: int, e: dict, an
 
 
 def check_announcements_referenced(ctx: Context) -> Iterator[Problem]:
+    if not ctx.complete:
+        return
     used = {e.get("announcement") for doc in ctx.platforms for e in doc.data["history"]}
     for ann_id, doc in sorted(ctx.announcements.items()):
         if ann_id not in used:
