@@ -16,11 +16,10 @@ from markupsafe import Markup
 
 _SAFE_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,./")
 _TABLE = {c: f"&#{c};" for c in range(128) if chr(c) not in _SAFE_ASCII}
-_TABLE[ord("\n")] = " "
-_TABLE[ord("\r")] = " "
-_TABLE[ord("\t")] = " "
-# Unicode line/paragraph separators and other invisible breakers
-for _cp in (0x2028, 0x2029, 0x85):
+# Line breaks, tabs, Unicode line/paragraph separators and the other control characters
+# (C0, DEL, C1) become spaces: the loader rejects controls in records, and a character
+# reference to one (&#1;) is an HTML parse error that readers would not see anyway.
+for _cp in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029):
     _TABLE[_cp] = " "
 
 

@@ -1,0 +1,225 @@
+"""render: golden Markdown pages of every kind, and the escaping every printed value goes through.
+
+Golden files live in tests/golden/pages/<docs-relative path>. After an intended change
+to a template or to the shipped data, rewrite them with
+
+    python -m pytest tests/test_render.py --update-golden     (or REGISTRY_UPDATE_GOLDEN=1)
+
+and review the diff like any other change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from generator import model, paths, pipeline, schemas
+from generator.render import SiteConfig, render_pages
+from generator.render.escape import escape_text, finalize
+from generator.render import front_matter
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "pages"
+TODAY = date(2026, 11, 29)
+# Fixed here rather than read from mkdocs.yml, so that a settings change does not move
+# every golden file.
+SITE = SiteConfig(
+    site_url="https://registry.example/",
+    authority="保定市工业和信息化局",
+    repository="https://github.com/example/platform-registry",
+    branch="main",
+)
+
+# One page of every kind (DESIGN.md "Site URLs"); the platform and announcement pages
+# are chosen for their status or type, which test_golden_pages_cover_every_kind checks.
+PLATFORM_KINDS = {
+    "bd-0001": "certified, then promoted to the provincial list",
+    "bd-0002": "revoked after a failed review",
+    "bd-0003": "revoked for fraud",
+    "bd-0004": "review due",
+    "bd-0006": "renamed",
+    "bd-0011": "rejected after an objection",
+    "bd-0012": "publicity over, awaiting certification",
+    "bd-0015": "in publicity (supplementary notice)",
+    "bd-0016": "recommended",
+}
+ANNOUNCEMENT_KINDS = {
+    "2026-publicity": "publicity",
+    "2025-certification": "certification",
+    "2024-review": "review",
+    "2025-revocation": "revocation",
+}
+GOLDEN_URLS = [
+    paths.HOME,
+    paths.PLATFORMS,
+    *(paths.platform(i) for i in PLATFORM_KINDS),
+    paths.ANNOUNCEMENTS,
+    *(paths.announcement(i) for i in ANNOUNCEMENT_KINDS),
+    paths.LISTS,
+    paths.year_list(2024),
+    paths.COUNTIES,
+    paths.county("130602"),
+    paths.CATEGORIES,
+    paths.category("technology"),
+    paths.CONDITIONS,
+    paths.DATA,
+]
+
+
+@pytest.fixture(scope="module")
+def registry() -> model.Registry:
+    result = pipeline.validate_dir(DATA, TODAY)
+    assert result.registry is not None, [str(p) for p in result.problems if p.is_error]
+    return result.registry
+
+
+@pytest.fixture(scope="module")
+def pages(registry: model.Registry) -> dict[str, str]:
+    return render_pages(registry, SITE)
+
+
+# -- golden files ---------------------------------------------------------------------------
+
+
+def test_golden_pages_cover_every_kind(registry: model.Registry) -> None:
+    by_id = {p.id: p for p in registry.platforms}
+    status = {i: by_id[i].status(TODAY) for i in PLATFORM_KINDS}
+    events = {i: {e.type for e in by_id[i].history} for i in PLATFORM_KINDS}
+    revoked = {i: by_id[i].revocation(TODAY) for i in ("bd-0002", "bd-0003")}
+    assert status["bd-0001"] is model.Status.CERTIFIED and "promoted" in events["bd-0001"]
+    assert revoked["bd-0002"] is not None and revoked["bd-0002"].reason == "review_failed"
+    assert revoked["bd-0003"] is not None and revoked["bd-0003"].reason == "fraud"
+    assert "renamed" in events["bd-0006"]
+    # every derived status has a golden page
+    assert set(status.values()) == set(model.Status)
+    ann_types = {a.id: a.type for a in registry.announcements}
+    assert {i: ann_types[i] for i in ANNOUNCEMENT_KINDS} == ANNOUNCEMENT_KINDS
+    assert set(ANNOUNCEMENT_KINDS.values()) == set(schemas.enum_labels("announcement", ["type"]))
+
+
+@pytest.mark.parametrize("url", GOLDEN_URLS, ids=lambda u: u or "home")
+def test_golden_page(pages: dict[str, str], url: str, update_golden: bool) -> None:
+    rel = paths.source_md(url)
+    actual = pages[rel]
+    golden = GOLDEN / rel
+    if update_golden:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8", newline="\n")
+        return
+    assert golden.is_file(), f"no golden file {golden}; run pytest --update-golden"
+    expected = golden.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    expected.splitlines(keepends=True), actual.splitlines(keepends=True),
+                    f"golden/{rel}", f"rendered/{rel}",
+                )
+            )[:80]
+        )
+        pytest.fail(f"{rel} differs from its golden file (pytest --update-golden to accept):\n{diff}")
+
+
+def test_no_stale_golden_files(update_golden: bool) -> None:
+    wanted = {paths.source_md(u) for u in GOLDEN_URLS}
+    found = {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*") if p.is_file()}
+    if update_golden:
+        for rel in found - wanted:
+            (GOLDEN / rel).unlink()
+        return
+    assert found <= wanted, f"golden files no test compares: {sorted(found - wanted)}"
+
+
+def test_every_page_has_front_matter_and_one_h1(pages: dict[str, str]) -> None:
+    for rel, text in pages.items():
+        assert text.startswith("---\ntitle: "), rel
+        meta = yaml.safe_load(text.split("\n---\n", 1)[0][4:])
+        assert meta["title"], rel
+        assert text.count("<h1") == 1, rel  # Material adds its own <h1> from the title otherwise
+
+
+def test_same_registry_same_pages(registry: model.Registry, pages: dict[str, str]) -> None:
+    assert render_pages(registry, SITE) == pages
+
+
+def test_only_record_pages_and_conditions_are_indexed(registry: model.Registry, pages: dict[str, str]) -> None:
+    marked = {rel for rel, text in pages.items() if pipeline._marked_for_search(text)}
+    expected = {paths.source_md(paths.platform(p.id)) for p in registry.platforms}
+    expected |= {paths.source_md(paths.announcement(a.id)) for a in registry.announcements}
+    expected.add(paths.source_md(paths.CONDITIONS))
+    assert marked == expected
+
+
+# -- escaping ---------------------------------------------------------------------------------
+
+_ENTITY = re.compile(r"&#[0-9]+;")
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,./")
+_BREAKS = {ord(c): " " for c in "\n\r\t\u2028\u2029\x85"}
+_CONTROLS = {c: " " for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+
+
+def _visible(text: str) -> str:
+    """What a reader sees of a record value: line breaks and control characters as spaces."""
+    return text.translate({**_CONTROLS, **_BREAKS})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_escape_text_is_inert_and_lossless(text: str) -> None:
+    out = escape_text(text)
+    bare = _ENTITY.sub("", out)
+    for ch in bare:
+        assert ord(ch) >= 0x80 or ch in _SAFE, (text, out)  # no < > & " ' { } [ ] ` | * _ # - \ ...
+    assert "\n" not in out and "\r" not in out
+    assert html.unescape(out) == _visible(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>",
+        '"><svg onload=alert(1)>',
+        "[x](javascript:alert(1))",
+        "{{ config }}",
+        "{% include 'x' %}",
+        '--8<-- "README.md"',
+        "{: .c onclick=x}",
+        "&lt;already escaped&gt;",
+        "| a | b |\n|---|---|",
+        "# h\n- l\n1. n",
+    ],
+)
+def test_escape_text_examples(text: str) -> None:
+    out = escape_text(text)
+    for bad in "<>&\"'{}[]|#-`*_:\n":
+        assert bad not in _ENTITY.sub("", out)
+    assert html.unescape(out) == _visible(text)
+
+
+def test_finalize() -> None:
+    assert finalize(None) == ""
+    assert finalize(Markup("<b>x</b>")) == "<b>x</b>"  # template-made markup passes unchanged
+    assert finalize("<b>") == "&#60;b&#62;"
+    assert isinstance(finalize(7), Markup) and finalize(7) == "7"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1))
+def test_front_matter_title_round_trips(title: str) -> None:
+    text = str(front_matter(title, hide=["toc"], pagefind=True))
+    assert text.startswith("---\n") and text.endswith("---\n")
+    assert text.count("\n") == 5  # no title can add a line (and so a key) to the front matter
+    meta = yaml.safe_load(text[4:-4])
+    assert meta == {"title": title, "hide": ["toc"], "pagefind": True}
+    assert json.loads(text.splitlines()[1][len("title: "):]) == title
