@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from generator import pipeline, report
+from generator import diff, pipeline, report
 
 #: China has kept UTC+8 without daylight saving since 1991; "the day" is Beijing's.
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phone", required=True, help="对外服务电话")
     p.add_argument("--association", default=None, help="由全市性行业协会推荐时填写协会名称（第二十一条）")
     p.add_argument("--recommended", type=_day, default=None, help="推荐日期（默认今天）")
+
+    p = sub.add_parser("diff", help="与基准版本比较：变更摘要和只增不改检查", description="把工作区的数据与基准版本（git 提交、分支或标签）比较，输出 Markdown 格式的中文变更摘要（新增平台、新事件、状态变化、字段变更、新增公告、校验结果），并检查只增不改：记录文件不删除、不改名，编号不改、不复用，历史事件只在末尾追加，已发布的公告不再修改（可补充附件）。有不允许的变更或数据错误时退出码为 1，基准版本无法读取时为 2。")
+    p.add_argument("--base", required=True, metavar="REV", help="基准版本，例如 origin/main")
+    _add_data(p)
+    _add_today(p)
     return parser
 
 
@@ -171,6 +176,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.data, args.config, args.host, args.port, lambda: args.today or beijing_today())
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    outcome = diff.diff_against(args.data, args.base, args.today or beijing_today())
+    sys.stdout.write(outcome.text)
+    if outcome.usage_error:
+        return 2
+    return 0 if outcome.ok else 1
+
+
 COMMANDS = {
     "serve": cmd_serve,
     "build": cmd_build,
@@ -178,6 +191,7 @@ COMMANDS = {
     "check": cmd_check,
     "workdays": cmd_workdays,
     "new": cmd_new,
+    "diff": cmd_diff,
 }
 
 
