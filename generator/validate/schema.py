@@ -46,17 +46,57 @@ def _validator(kind: str) -> jsonschema.protocols.Validator:
 
 
 def _show(value: Any) -> str:
-    text = str(value)
+    if isinstance(value, bool):  # as the YAML file spells it, not Python's True
+        return "true" if value else "false"
+    # a line break would split the one-line message shape: show it as the escape
+    text = str(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
     return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _not_allowed_key(doc: Document, parent: tuple[str | int, ...], value: Any) -> str | int | None:
+    """The key a `false` subschema refused.
+
+    jsonschema reports a `false` schema at the parent object, without the property
+    name; find the property by identity of the refused value.
+    """
+    node: Any = doc.data
+    for part in parent:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if isinstance(node, dict):
+        for name, item in node.items():
+            if item is value:
+                return name
+    return None
+
+
+def _title(kind: str, path: tuple[str | int, ...]) -> str:
+    """Title of the field at path; a list item without its own title takes the list's."""
+    if path and isinstance(path[-1], int) and "title" not in (schemas.subschema(kind, path) or {}):
+        return schemas.title(kind, path[:-1])
+    return schemas.title(kind, path)
+
+
+#: pattern errors that have a rule of their own, by JSON path
+_PATTERN_RULES = {("id",): "ids.pattern"}
 
 
 def _translate(kind: str, doc: Document, err: jsonschema.ValidationError) -> Iterator[Problem]:
     path = tuple(err.absolute_path)
-    title = schemas.title(kind, path)
-    node = schemas.subschema(kind, path) or {}
     key = err.validator
     value = err.instance
     rule = f"schema.{key}"
+    if err.schema is False:
+        rule = "schema.false"
+        name = _not_allowed_key(doc, path, value)
+        if name is not None:
+            path = path + (name,)
+    elif key == "pattern":
+        rule = _PATTERN_RULES.get(path, rule)
+    title = _title(kind, path)
+    node = schemas.subschema(kind, path) or {}
 
     def problem(message: str, hint: str = "", at: tuple[str | int, ...] = path) -> Problem:
         return Problem(doc.file, doc.line(at), rule, message, hint, "error", at)
@@ -72,18 +112,22 @@ def _translate(kind: str, doc: Document, err: jsonschema.ValidationError) -> Ite
         allowed = "、".join((node.get("properties") or {}).keys())
         for name in sorted(set(value) - set((node.get("properties") or {}).keys()), key=str):
             yield problem(
-                f"不认识的字段“{name}”", f"请检查拼写或缩进；这里允许的字段有：{allowed}", path + (name,)
+                f"不认识的字段“{_show(name)}”", f"请检查拼写或缩进；这里允许的字段有：{allowed}", path + (name,)
             )
-    elif key is False or key == "false" or (err.schema is False):
-        yield problem(f"这里不允许填写“{title}”", node.get("description", ""))
+    elif rule == "schema.false":
+        field = f"“{title}”（{path[-1]}）" if path and isinstance(path[-1], str) else f"“{title}”"
+        yield problem(f"这里不允许填写{field}", node.get("description", ""))
     elif key == "type":
         want = err.validator_value
         wants = want if isinstance(want, list) else [want]
         want_zh = "或".join(_TYPE_ZH.get(w, w) for w in wants)
         got = _type_of(value)
+        if got == "null":
+            yield problem(f"“{title}”应为{want_zh}，但这里没有填写值", "请填写值；不需要的可选字段请整行删除")
+            return
         hint = ""
-        if "string" in wants and got in ("integer", "number", "boolean", "null"):
-            hint = f"请给值加引号，例如 \"{'' if value is None else value}\""
+        if "string" in wants and got in ("integer", "number", "boolean"):
+            hint = f"请给值加引号，例如 \"{_show(value)}\""
         yield problem(f"“{title}”应为{want_zh}，实际为{_TYPE_ZH.get(got, got)}“{_show(value)}”", hint)
     elif key == "enum":
         allowed = "、".join(str(v) for v in err.validator_value)
