@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from generator import schemas
 from generator.load import Document
 from generator.model import Threshold, add_years
 from generator.report import Problem
@@ -67,7 +68,8 @@ def _growth(t: Threshold, data: Mapping[str, Any], year: int) -> Finding:
     missing = [y for y in (year - 1, year) if y not in rows or _value(rows[y][1], t.indicator) is None]
     if missing:
         years = "、".join(f"{y}年度" for y in missing)
-        return Finding(t, False, f"{head}，缺少{years}的“{t.indicator}”指标", ("indicators",))
+        field = schemas.title("platform", ["indicators", 0, *t.indicator.split(".")])
+        return Finding(t, False, f"{head}，缺少{years}的“{field}”指标", ("indicators",))
     before, after = _value(rows[year - 1][1], t.indicator), _value(rows[year][1], t.indicator)
     i = rows[year][0]
     return Finding(

@@ -113,7 +113,7 @@ def check_certified_after_publicity(ctx: Context) -> Iterator[Problem]:
                 yield problem(
                     doc, ["history", i, "date"], "history.certified-before-publicity-end",
                     f"{article}：公示期为{ann['working_days']}个工作日，自{fmt_date(start) if start else ann['start']}"
-                    f"至{fmt_date(end)}，认定日期{fmt_date(d)}不能早于公示期满",
+                    f"至{fmt_date(end)}，认定日期{fmt_date(d)}还在公示期内，应在公示期满后认定",
                     f"认定日期应在 {end.isoformat()} 之后",
                 )
 

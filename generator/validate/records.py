@@ -26,6 +26,10 @@ def _label(kind: str) -> str:
     return schemas.enum_labels("announcement", ["type"]).get(kind, kind)
 
 
+def _event_label(kind: str) -> str:
+    return schemas.enum_labels("platform", ["history", 0, "type"]).get(kind, kind)
+
+
 def _stem(doc: Document) -> str:
     return PurePosixPath(doc.file).stem
 
@@ -197,7 +201,8 @@ def check_announcement_references(ctx: Context) -> Iterator[Problem]:
                 want = "或".join(_label(t) for t in allowed) or "无"
                 yield problem(
                     doc, path, "references.announcement-type",
-                    f"{e['type']} 事件引用的公告“{ann_id}”是{_label(ann.data['type'])}，应为{want}",
+                    f"{_event_label(e['type'])}（{e['type']}）事件引用的公告“{ann_id}”"
+                    f"是{_label(ann.data['type'])}，应为{want}",
                 )
                 continue
             yield from _event_matches_announcement(ctx, doc, i, e, ann)
