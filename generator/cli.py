@@ -6,6 +6,7 @@ Nothing below this module prints or exits. `--help` text is the reference.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
@@ -38,10 +39,31 @@ def _positive(text: str) -> int:
     return n
 
 
+#: argparse's own (English) messages -> Chinese; ours (from the type functions) pass through
+_ARGPARSE_ZH = (
+    (re.compile(r"the following arguments are required: (.*)"), "缺少必填参数：{0}"),
+    (re.compile(r"unrecognized arguments: (.*)"), "不认识的参数：{0}"),
+    (re.compile(r"invalid choice: '?([^']*?)'? \(choose from (.*)\)"), "“{0}”不是可选的值，可选：{1}"),
+    (re.compile(r"expected one argument"), "需要一个值"),
+    (re.compile(r"ambiguous option: (.*)"), "选项不明确：{0}"),
+)
+
+
+def _zh(message: str) -> str:
+    head, rest = "", message
+    if (m := re.match(r"argument (\S+?): (.*)", message, re.DOTALL)):
+        head, rest = f"参数 {m.group(1)}：", m.group(2)
+    for pattern, text in _ARGPARSE_ZH:
+        if (m := pattern.fullmatch(rest)):
+            groups = [g.replace("'", "").replace(", ", "、") for g in m.groups()]
+            return head + text.format(*groups)
+    return head + rest
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(2, f"registry：参数错误：{message}\n")
+        self.exit(2, f"registry：参数错误：{_zh(message)}\n")
 
 
 def _add_data(p: argparse.ArgumentParser) -> None:
