@@ -1,0 +1,463 @@
+"""registry validate: every rule fires on a fixture named after it, with the exact message.
+
+Fixtures are found by directory (tests/fixtures/README.md): each folder is a small
+data directory and an expected.txt of the lines `registry validate` must print.
+The CLI runs in-process with the fixture folder as the working directory, so
+paths print as `data/platforms/bd-0001.yaml`, exactly as a bureau editor sees them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import cli
+from generator.load import MAX_BYTES, MAX_NODES, load_file
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINIMAL = FIXTURES / "valid" / "minimal"
+DEFAULT_TODAY = "2026-11-29"
+
+PROBLEM_LINE = re.compile(
+    r"(?P<file>data/[^:\s]+)(?::(?P<line>\d+))?: (?P<warning>警告：)?(?P<message>.+) "
+    r"\[rule (?P<rule>[a-z0-9]+\.[A-Za-z0-9_-]+)\]"
+)
+HINT_PREFIX = "    提示："
+SUMMARY = re.compile(r"发现 \d+ 个错误，\d+ 个警告。请按上面的提示修改后再提交。|校验通过，(有 \d+ 个警告|没有发现问题)。")
+
+#: rules about a whole file or folder: their problems have no line
+NO_LINE = {"load.extension", "load.missing", "load.too-large", "load.io"}
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    rule: str
+    message: str
+    warning: bool
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.out.splitlines()
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [parse(line) for line in self.lines if "[rule " in line]
+
+    @property
+    def error_rules(self) -> set[str]:
+        return {p.rule for p in self.problems if not p.warning}
+
+
+def parse(line: str) -> Problem:
+    m = PROBLEM_LINE.fullmatch(line)
+    assert m, f"not in the shape `file:line: message [rule id]`: {line!r}"
+    return Problem(
+        m["file"], int(m["line"]) if m["line"] else None, m["rule"], m["message"], bool(m["warning"])
+    )
+
+
+def validate(cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+             *extra: str, today: str = DEFAULT_TODAY) -> Run:
+    monkeypatch.chdir(cwd)
+    code = cli.main(["validate", "--data", "data", "--today", today, *extra])
+    out, err = capsys.readouterr()
+    return Run(code, out, err)
+
+
+def fixture_dirs(kind: str) -> list[Path]:
+    folder = FIXTURES / kind
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if (p / "data").is_dir())
+
+
+#: fixtures that show a known bug: they fail until it is fixed, then this entry goes
+KNOWN_BUGS = {
+    "references.unused-announcement": (
+        "generator/load.py load_sources() does not pass platform_files to Sources, so "
+        "Context.complete is always False and the rule never runs"
+    ),
+}
+
+
+def params(kind: str) -> list[Any]:
+    return [
+        pytest.param(d, id=d.name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[d.name])]
+                     if d.name in KNOWN_BUGS else [])
+        for d in fixture_dirs(kind)
+    ]
+
+
+def rule_of(folder: Path) -> str:
+    """`schema.type--county-unquoted` -> `schema.type`."""
+    return folder.name.split("--")[0]
+
+
+def today_of(folder: Path) -> str:
+    path = folder / "today.txt"
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else DEFAULT_TODAY
+
+
+def expected_of(folder: Path) -> list[str]:
+    text = (folder / "expected.txt").read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def assert_clean_output(run: Run) -> None:
+    """No traceback, nothing on stderr, every line a problem, a hint or the summary."""
+    assert run.err == "", run.err
+    assert run.lines, "validate printed nothing"
+    for line in run.lines[:-1]:
+        if not line.startswith(HINT_PREFIX):
+            parse(line)
+    assert SUMMARY.fullmatch(run.lines[-1]), run.lines[-1]
+
+
+def assert_expected_lines(run: Run, expected: list[str]) -> None:
+    printed = set(run.lines)
+    missing = [line for line in expected if line not in printed]
+    assert not missing, "missing:\n" + "\n".join(missing) + "\n\nprinted:\n" + run.out
+
+
+def copy_minimal(dest: Path) -> Path:
+    shutil.copytree(MINIMAL / "data", dest / "data")
+    return dest
+
+
+def yaml_files(data: Path) -> Iterator[Path]:
+    return (p for p in sorted(data.rglob("*.yaml")))
+
+
+# ------------------------------------------------------------------- shipped data
+
+
+def test_shipped_data_validates(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    run = validate(ROOT, monkeypatch, capsys)
+    assert_clean_output(run)
+    assert run.code == 0, run.out
+    assert run.error_rules == set(), run.out
+
+
+# ----------------------------------------------------------------------- fixtures
+
+
+@pytest.mark.parametrize("folder", params("valid"))
+def test_valid_fixture_has_no_problem(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    run = validate(folder, monkeypatch, capsys, today=today_of(folder))
+    assert run.code == 0, run.out
+    assert run.out == "校验通过，没有发现问题。\n"
+    assert run.err == ""
+
+
+@pytest.mark.parametrize("folder", params("invalid") + params("combined"))
+def test_invalid_fixture(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    expected = expected_of(folder)
+    run = validate(folder, monkeypatch, capsys, today=today_of(folder))
+    assert run.code == 1, run.out
+    assert_clean_output(run)
+    assert_expected_lines(run, expected)
+    wanted = [parse(line) for line in expected if not line.startswith(HINT_PREFIX)]
+    if folder.parent.name == "invalid":
+        assert rule_of(folder) in {p.rule for p in wanted}, "the folder names a rule that is not expected"
+    for p in wanted:
+        assert (p.line is None) == (p.rule in NO_LINE), f"line number: {p}"
+    unexpected = run.error_rules - {p.rule for p in wanted}
+    assert not unexpected, f"errors of other rules: {unexpected}\n{run.out}"
+
+
+@pytest.mark.parametrize("folder", params("warnings"))
+def test_warning_fixture(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    expected = expected_of(folder)
+    run = validate(folder, monkeypatch, capsys, today=today_of(folder))
+    assert run.code == 0, run.out
+    assert_clean_output(run)
+    assert_expected_lines(run, expected)
+    assert rule_of(folder) in {parse(line).rule for line in expected if "[rule " in line}
+    assert all(p.warning for p in run.problems), run.out
+    assert run.lines[-1].startswith("校验通过，有 ")
+
+
+def test_all_problems_in_one_run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three defects in three files: all three reported, not just the first."""
+    run = validate(FIXTURES / "combined" / "three-files", monkeypatch, capsys)
+    assert run.code == 1
+    errors = [p for p in run.problems if not p.warning]
+    assert len({p.file for p in errors}) == 3, run.out
+    assert len({p.rule for p in errors}) == 3, run.out
+    assert run.lines[-1] == "发现 3 个错误，0 个警告。请按上面的提示修改后再提交。"
+
+
+# -------------------------------------------------------- every rule has a fixture
+
+#: rule ids the code can emit that no data folder can trigger in `registry validate`
+NOT_FROM_DATA = {
+    "load.io": "needs a file the OS refuses to read; the tests run as root, where "
+    "permissions do not stop reads, and non-files are skipped before reading",
+    "build.mkdocs": "registry build only (MkDocs reported a problem)",
+    "build.out-not-site": "registry build only (refuses to replace a foreign --out folder)",
+    "check.unknown-id": "registry check only: tests/test_cli.py",
+}
+#: rules whose input is generated at test time instead of committed
+GENERATED = {
+    "load.too-large": "test_file_over_1_mb",
+    "load.too-many-nodes": "test_file_with_too_many_values",
+}
+#: JSON Schema keywords that never produce an error of their own
+SILENT_KEYWORDS = {
+    "const": "only used inside if: conditions, which choose a branch and never report",
+    "format": "jsonschema does not assert format by default; patterns do the checking",
+}
+_ASSERTIONS = {
+    "required", "additionalProperties", "type", "enum", "const", "pattern", "format",
+    "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties",
+}
+_RULE_LITERAL = re.compile(r'"([a-z][a-z0-9]*\.[a-z][a-z0-9_-]*)"')
+_FILE_SUFFIXES = {"yaml", "yml", "json", "md", "html", "xml", "csv", "xlsx", "txt", "pdf", "py"}
+
+
+def _schema_keywords(node: Any, parent_key: str = "") -> Iterator[str]:
+    if node is False and parent_key != "additionalProperties":
+        yield "false"
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in _ASSERTIONS and parent_key != "properties":
+                yield key
+            yield from _schema_keywords(value, key)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _schema_keywords(item, parent_key)
+
+
+def rule_ids_the_code_can_emit() -> set[str]:
+    """Rule-id literals of the validate stages, plus the ids made at run time."""
+    sources = [ROOT / "generator" / "load.py", ROOT / "generator" / "pipeline.py",
+               *sorted((ROOT / "generator" / "validate").glob("*.py"))]
+    ids = set()
+    for path in sources:
+        for literal in _RULE_LITERAL.findall(path.read_text(encoding="utf-8")):
+            if literal.rsplit(".", 1)[1] not in _FILE_SUFFIXES:
+                ids.add(literal)
+    rules, problems = load_file(ROOT / "data" / "rules.yaml", "data/rules.yaml")
+    assert rules is not None, problems
+    ids |= {f"eligibility.{t['id']}" for t in rules.data["thresholds"]}
+    for schema in sorted((ROOT / "schemas").glob("*.schema.json")):
+        keywords = set(_schema_keywords(json.loads(schema.read_text(encoding="utf-8"))))
+        ids |= {f"schema.{k}" for k in keywords - SILENT_KEYWORDS.keys()}
+    return ids
+
+
+def test_every_rule_has_a_fixture() -> None:
+    emitted = rule_ids_the_code_can_emit()
+    named = {rule_of(d) for kind in ("invalid", "warnings") for d in fixture_dirs(kind)}
+    exempt = NOT_FROM_DATA.keys() | GENERATED.keys()
+    assert not (emitted - named - exempt), "rules without a fixture folder"
+    assert not (named - emitted), "fixture folders named after no rule the code emits"
+    assert not (exempt - emitted), "allowlisted rules the code no longer emits"
+    assert not (named & exempt), "a rule both allowlisted and covered by a folder"
+
+
+def test_every_fixture_folder_is_complete() -> None:
+    for kind in ("invalid", "warnings", "combined"):
+        for folder in fixture_dirs(kind):
+            assert (folder / "expected.txt").is_file(), folder
+            assert expected_of(folder), f"{folder}/expected.txt is empty"
+    for folder in fixture_dirs("valid"):
+        assert not (folder / "expected.txt").exists(), folder
+
+
+# --------------------------------------------------- inputs generated at test time
+
+
+def test_file_over_1_mb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                        capsys: pytest.CaptureFixture[str]) -> None:
+    copy_minimal(tmp_path)
+    big = tmp_path / "data" / "platforms" / "bd-0003.yaml"
+    big.write_text("id: bd-0003\ndescription: " + "很长的简介" * (MAX_BYTES // 15 + 1) + "\n", encoding="utf-8")
+    size = big.stat().st_size
+    assert size > MAX_BYTES
+    run = validate(tmp_path, monkeypatch, capsys)
+    assert run.code == 1
+    assert_clean_output(run)
+    assert_expected_lines(run, [
+        f"data/platforms/bd-0003.yaml: 文件太大（{size:,} 字节），"
+        + "一个记录文件最多 1,048,576 字节（1 MB） [rule load.too-large]",
+    ])
+
+
+def test_file_with_too_many_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    copy_minimal(tmp_path)
+    path = tmp_path / "data" / "platforms" / "bd-0003.yaml"
+    path.write_text("id: bd-0003\nindicators: [" + "0, " * (MAX_NODES + 1) + "]\n", encoding="utf-8")
+    assert path.stat().st_size < MAX_BYTES
+    run = validate(tmp_path, monkeypatch, capsys)
+    assert run.code == 1
+    assert_clean_output(run)
+    assert_expected_lines(run, [
+        "data/platforms/bd-0003.yaml:2: 文件中的值太多（超过 100,000 个） [rule load.too-many-nodes]",
+    ])
+
+
+# ------------------------------------------------------------- harmless variants
+
+VARIANTS = {
+    "bom": lambda raw: b"\xef\xbb\xbf" + raw,
+    "crlf": lambda raw: raw.replace(b"\n", b"\r\n"),
+    "bom+crlf": lambda raw: b"\xef\xbb\xbf" + raw.replace(b"\n", b"\r\n"),
+}
+
+
+def _resave(data: Path, variant: str) -> None:
+    for path in yaml_files(data):
+        path.write_bytes(VARIANTS[variant](path.read_bytes()))
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_bom_and_crlf_are_harmless(variant: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Notepad and Windows editors save like this; the record is still the same record."""
+    copy_minimal(tmp_path)
+    _resave(tmp_path / "data", variant)
+    run = validate(tmp_path, monkeypatch, capsys)
+    assert run.code == 0, run.out
+    assert run.out == "校验通过，没有发现问题。\n"
+
+
+@pytest.mark.parametrize("name", [
+    "schema.type--county-unquoted", "load.duplicate-key", "history.order", "eligibility.satisfaction",
+])
+def test_bom_and_crlf_keep_line_numbers(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    folder = FIXTURES / "invalid" / name
+    shutil.copytree(folder / "data", tmp_path / "data")
+    _resave(tmp_path / "data", "bom+crlf")
+    run = validate(tmp_path, monkeypatch, capsys)
+    assert run.code == 1
+    assert_expected_lines(run, expected_of(folder))
+
+
+# ------------------------------------------------------------------- robustness
+
+_YAMLISH = st.lists(
+    st.sampled_from([
+        "id: ", "name: ", "history:\n", "  - ", "- ", ": ", ":", "{", "}", "[", "]", ", ", "&a ", "*a",
+        "!!str ", "!x ", "<<: ", '"', "'", "\n", "  ", "\t", "---\n", "...\n", "? ", "|\n", ">-\n",
+        "2024-02-30", "130602", "911306715678123414", "bd-0001", "null", "~", "true", "0x1F", "1e999",
+        "%YAML 1.2\n", "# 注释\n", "保定", "\ufeff", "\x00", "\x1b", "\u2028", "\r\n", "\\", "@", "`",
+    ]),
+    max_size=60,
+).map(lambda parts: "".join(parts).encode("utf-8"))
+_JUNK = st.one_of(st.binary(max_size=400), st.text(max_size=200).map(lambda t: t.encode("utf-8")), _YAMLISH)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(junk=st.lists(_JUNK, min_size=3, max_size=3))
+def test_hostile_platform_files_never_crash(junk: list[bytes], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    if not (tmp_path / "data").is_dir():
+        copy_minimal(tmp_path)
+    for name, raw in zip(("bd-0001", "bd-0002", "bd-0003"), junk, strict=True):
+        (tmp_path / "data" / "platforms" / f"{name}.yaml").write_bytes(raw)
+    run = validate(tmp_path, monkeypatch, capsys)
+    assert run.code in (0, 1)
+    assert_clean_output(run)
+    if run.code == 1:
+        assert run.error_rules
+
+
+# ---------------------------------------------------------------- output formats
+
+
+def test_format_github(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    run = validate(FIXTURES / "combined" / "three-files", monkeypatch, capsys, "--format", "github")
+    assert run.code == 1
+    annotations = [line for line in run.lines if line.startswith("::")]
+    assert len(annotations) == 3
+    assert any(
+        line.startswith("::error file=data/platforms/bd-0001.yaml,line=8,title=schema.type::"
+                        "“所在县（市、区）”应为文本，实际为整数“130602”")
+        for line in annotations
+    ), run.out
+    assert "::error file=data/announcements/2025-publicity.yaml,line=6,title=announcement.publicity-days::" \
+        "第十二条规定公示7个工作日，这里为5个" in annotations
+    assert run.lines[-1] == "发现 3 个错误，0 个警告。请按上面的提示修改后再提交。"
+
+
+def test_format_github_without_line_and_for_warnings(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    run = validate(FIXTURES / "invalid" / "load.extension", monkeypatch, capsys, "--format", "github")
+    assert run.lines[0].startswith("::error file=data/platforms/bd-0003.yml,title=load.extension::")
+    run = validate(FIXTURES / "warnings" / "dates.future", monkeypatch, capsys, "--format", "github")
+    assert run.code == 0
+    assert run.lines[0].startswith("::warning file=data/platforms/bd-0001.yaml,line=23,title=dates.future::")
+
+
+def test_format_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    run = validate(FIXTURES / "combined" / "three-files", monkeypatch, capsys, "--format", "json")
+    assert run.code == 1
+    report = json.loads(run.out)
+    assert report["errors"] == 3
+    assert report["warnings"] == 0
+    found = {(p["file"], p["line"], p["rule"], p["severity"]) for p in report["problems"]}
+    assert found == {
+        ("data/announcements/2025-publicity.yaml", 6, "announcement.publicity-days", "error"),
+        ("data/platforms/bd-0001.yaml", 8, "schema.type", "error"),
+        ("data/platforms/bd-0002.yaml", 29, "eligibility.satisfaction", "error"),
+    }
+    county = next(p for p in report["problems"] if p["rule"] == "schema.type")
+    assert county["path"] == ["county"]
+    assert county["hint"] == '请给值加引号，例如 "130602"'
+
+
+def test_format_json_counts_warnings(monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    run = validate(FIXTURES / "warnings" / "uscc.normalised", monkeypatch, capsys, "--format", "json")
+    assert run.code == 0
+    report = json.loads(run.out)
+    assert (report["errors"], report["warnings"]) == (0, 1)
+
+
+# ------------------------------------------------------------------ end to end
+
+
+def test_console_script_reports_bad_file_without_traceback() -> None:
+    """The installed `registry` command, in a real process: exit 1, message, no traceback."""
+    registry = shutil.which("registry")
+    if registry is None:
+        pytest.skip("console script `registry` is not installed (pip install -e .)")
+    folder = FIXTURES / "invalid" / "load.encoding"
+    proc = subprocess.run(
+        [registry, "validate", "--data", "data", "--today", DEFAULT_TODAY],
+        cwd=folder, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr == ""
+    assert expected_of(folder)[0] in proc.stdout.splitlines()
