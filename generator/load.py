@@ -70,7 +70,13 @@ class Document:
             key = key[:-1]
 
 
-def load_file(path: Path, file: str) -> tuple[Document | None, list[Problem]]:
+#: parse_yaml or a function with its contract (the validation cache answers from earlier runs)
+Parse = Callable[[bytes, str], tuple[Document | None, list[Problem]]]
+
+
+def load_file(
+    path: Path, file: str, parse: Parse | None = None
+) -> tuple[Document | None, list[Problem]]:
     """Read ``path`` and parse it; ``file`` is the repo-relative display path."""
     try:
         with path.open("rb") as handle:
@@ -89,7 +95,7 @@ def load_file(path: Path, file: str) -> tuple[Document | None, list[Problem]]:
                 hint="请确认文件存在、是普通文件且有读取权限",
             )
         ]
-    return parse_yaml(raw, file)
+    return (parse or parse_yaml)(raw, file)
 
 
 def parse_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
@@ -670,7 +676,7 @@ def display_path(path: Path) -> str:
         return path.resolve().as_posix()
 
 
-def _load_many(folder: Path) -> tuple[list[Document], list[Problem], int]:
+def _load_many(folder: Path, parse: Parse | None) -> tuple[list[Document], list[Problem], int]:
     docs: list[Document] = []
     problems: list[Problem] = []
     files = 0
@@ -696,19 +702,19 @@ def _load_many(folder: Path) -> tuple[list[Document], list[Problem], int]:
             continue
         if path.suffix != ".yaml" or not path.is_file():
             continue
-        doc, found = load_file(path, display_path(path))
+        doc, found = load_file(path, display_path(path), parse)
         problems.extend(found)
         if doc is not None:
             docs.append(doc)
     return docs, problems, files
 
 
-def _load_one(path: Path) -> tuple[Document | None, list[Problem]]:
+def _load_one(path: Path, parse: Parse | None) -> tuple[Document | None, list[Problem]]:
     if not path.is_file():
         return None, [
             Problem(display_path(path), None, "load.missing", f"缺少文件 {display_path(path)}")
         ]
-    return load_file(path, display_path(path))
+    return load_file(path, display_path(path), parse)
 
 
 def _hash_attachments(folder: Path) -> tuple[dict[str, str], list[Problem]]:
@@ -728,15 +734,16 @@ def _hash_attachments(folder: Path) -> tuple[dict[str, str], list[Problem]]:
     return hashes, problems
 
 
-def load_sources(data_dir: Path) -> Sources:
+def load_sources(data_dir: Path, parse: Parse | None = None) -> Sources:
+    """Every file of the data directory; ``parse`` stands in for parse_yaml (same contract)."""
     problems: list[Problem] = []
-    platforms, found, platform_files = _load_many(data_dir / "platforms")
+    platforms, found, platform_files = _load_many(data_dir / "platforms", parse)
     problems += found
-    announcements, found, _ = _load_many(data_dir / "announcements")
+    announcements, found, _ = _load_many(data_dir / "announcements", parse)
     problems += found
     singles = []
     for name in ("counties", "rules", "calendar"):
-        doc, found = _load_one(data_dir / f"{name}.yaml")
+        doc, found = _load_one(data_dir / f"{name}.yaml", parse)
         problems += found
         singles.append(doc)
     attachments, found = _hash_attachments(data_dir / "attachments")
