@@ -756,4 +756,5 @@ def load_sources(data_dir: Path, parse: Parse | None = None) -> Sources:
         singles[2],
         MappingProxyType(attachments),
         tuple(problems),
+        platform_files,
     )

@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import cli
-from generator.load import MAX_BYTES, MAX_NODES, load_file
+from generator import cli, load
+from generator.load import MAX_BYTES, load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -95,12 +95,7 @@ def fixture_dirs(kind: str) -> list[Path]:
 
 
 #: fixtures that show a known bug: they fail until it is fixed, then this entry goes
-KNOWN_BUGS = {
-    "references.unused-announcement": (
-        "generator/load.py load_sources() does not pass platform_files to Sources, so "
-        "Context.complete is always False and the rule never runs"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def params(kind: str) -> list[Any]:
@@ -313,15 +308,17 @@ def test_file_over_1_mb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 def test_file_with_too_many_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # The real limit (100,000 values) is the loader's business (test_load.py); a lower
+    # one keeps this end-to-end check quick.
+    monkeypatch.setattr(load, "MAX_NODES", 1_000)
     copy_minimal(tmp_path)
     path = tmp_path / "data" / "platforms" / "bd-0003.yaml"
-    path.write_text("id: bd-0003\nindicators: [" + "0, " * (MAX_NODES + 1) + "]\n", encoding="utf-8")
-    assert path.stat().st_size < MAX_BYTES
+    path.write_text("id: bd-0003\nindicators: [" + "0, " * 1_001 + "]\n", encoding="utf-8")
     run = validate(tmp_path, monkeypatch, capsys)
     assert run.code == 1
     assert_clean_output(run)
     assert_expected_lines(run, [
-        "data/platforms/bd-0003.yaml:2: 文件中的值太多（超过 100,000 个） [rule load.too-many-nodes]",
+        "data/platforms/bd-0003.yaml:2: 文件中的值太多（超过 1,000 个） [rule load.too-many-nodes]",
     ])
 
 
@@ -377,7 +374,7 @@ _YAMLISH = st.lists(
 _JUNK = st.one_of(st.binary(max_size=400), st.text(max_size=200).map(lambda t: t.encode("utf-8")), _YAMLISH)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(junk=st.lists(_JUNK, min_size=3, max_size=3))
 def test_hostile_platform_files_never_crash(junk: list[bytes], tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch,
