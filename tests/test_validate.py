@@ -94,16 +94,8 @@ def fixture_dirs(kind: str) -> list[Path]:
     return sorted(p for p in folder.iterdir() if (p / "data").is_dir())
 
 
-#: fixtures that show a known bug: they fail until it is fixed, then this entry goes
-KNOWN_BUGS: dict[str, str] = {}
-
-
 def params(kind: str) -> list[Any]:
-    return [
-        pytest.param(d, id=d.name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[d.name])]
-                     if d.name in KNOWN_BUGS else [])
-        for d in fixture_dirs(kind)
-    ]
+    return [pytest.param(d, id=d.name) for d in fixture_dirs(kind)]
 
 
 def rule_of(folder: Path) -> str:
