@@ -255,6 +255,14 @@ class Threshold:
     category: str = ""
     min: float | None = None
     unit: str = ""
+    effective_from: date | None = None
+    effective_until: date | None = None
+
+    def applies_on(self, day: date) -> bool:
+        """Whether an application publicised on `day` is measured by this condition."""
+        if self.effective_from and day < self.effective_from:
+            return False
+        return not (self.effective_until and day >= self.effective_until)
 
 
 @dataclass(frozen=True)
@@ -418,6 +426,8 @@ def rules_from_data(raw: Mapping[str, Any]) -> Rules:
                 category=t.get("category", ""),
                 min=t.get("min"),
                 unit=t.get("unit", ""),
+                effective_from=parse_date(t["effective_from"]) if "effective_from" in t else None,
+                effective_until=parse_date(t["effective_until"]) if "effective_until" in t else None,
             )
             for t in raw["thresholds"]
         ),

@@ -59,6 +59,7 @@ ANNOUNCEMENT_KINDS = {
     "2025-certification": "certification",
     "2024-review": "review",
     "2025-revocation": "revocation",
+    "2026-correction": "correction",
 }
 GOLDEN_URLS = [
     paths.HOME,

@@ -97,7 +97,7 @@ def evaluate(ctx_thresholds: Sequence[Threshold], data: Mapping[str, Any], on: d
     claimed = set(data["services"])
     findings = []
     for t in ctx_thresholds:
-        if t.category and t.category not in claimed:
+        if (t.category and t.category not in claimed) or not t.applies_on(on):
             continue
         if t.kind == "operating_years":
             findings.append(_operating(t, data, on))

@@ -19,6 +19,7 @@ ANNOUNCEMENT_TYPES = {
     "revoked": ("revocation", "review"),
     "rejected": ("publicity", "certification", "review"),
     "promoted": ("certification", "review"),
+    "corrected": ("correction",),
 }
 
 
@@ -50,9 +51,17 @@ def check_id_matches_filename(ctx: Context) -> Iterator[Problem]:
             )
 
 
+def _revoked(doc: Document) -> bool:
+    return any(e.get("type") == "revoked" for e in doc.data["history"])
+
+
 def _duplicates(docs: list[Document], key: str, path: list[str | int]) -> Iterator[tuple[Document, Document, str]]:
+    """Pairs that share a value. A revoked record does not count: after a revocation the
+    operator applies again under a new record (new id), as the history rules require."""
     seen: dict[str, Document] = {}
     for doc in sorted(docs, key=lambda d: d.file):
+        if key != "id" and _revoked(doc):
+            continue
         value = doc.data
         for part in path:
             value = value[part]
