@@ -285,8 +285,15 @@ def site_config(config_file: Path) -> tuple[SiteConfig | None, list[Problem]]:
     ), []
 
 
-def _refuse_foreign_out(out_dir: Path) -> list[Problem]:
-    """Never swap away a folder that is not a previous build (say `--out data`)."""
+def _refuse_foreign_out(out_dir: Path, sources: Iterable[tuple[Path, str]] = ()) -> list[Problem]:
+    """Never swap away a folder that is not a previous build (say `--out data`), nor
+    build into a source folder (the staging copy of docs/ would copy itself forever)."""
+    out = out_dir.resolve()
+    for source, what in sources:
+        if out == source.resolve() or source.resolve() in out.parents:
+            return [Problem(display_path(out_dir), None, "build.out-in-sources",
+                            f"输出目录 {display_path(out_dir)} 位于{what} {display_path(source)} 之内，未生成",
+                            "请把网站生成到源文件以外的目录（默认 site/）")]
     if not out_dir.exists():
         return []
     if out_dir.is_dir() and ((out_dir / SITE_MARKER).is_file() or not any(out_dir.iterdir())):
@@ -298,7 +305,7 @@ def _refuse_foreign_out(out_dir: Path) -> list[Problem]:
 
 def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("mkdocs.yml"),
           docs_dir: Path = Path("docs/content")) -> BuildResult:
-    problems: list[Problem] = list(_refuse_foreign_out(out_dir))
+    problems = _refuse_foreign_out(out_dir, ((data_dir, "数据目录"), (docs_dir, "页面源文件目录")))
     if problems:
         return BuildResult(tuple(problems), False)
     result = validate_dir(data_dir, today)
