@@ -784,3 +784,13 @@ def test_out_must_be_a_previous_site(tmp_path: Path) -> None:
     a_file.write_text("x")
     result = build(DATA, a_file)
     assert [p.rule for p in result.problems] == ["build.out-not-site"] and a_file.read_text() == "x"
+
+
+def test_out_inside_the_sources_is_refused(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "assets").mkdir(parents=True)
+    for out, rule_dir in ((docs / "site", docs), (docs / "assets", docs), (DATA / "site", DATA)):
+        result = pipeline.build(DATA, out, TODAY, CONFIG, docs)
+        assert [p.rule for p in result.problems] == ["build.out-in-sources"], out
+        assert not out.exists() or out == docs / "assets"
+        assert not list(rule_dir.glob(".*-build-*"))
