@@ -215,8 +215,10 @@ def test_finalize() -> None:
     assert isinstance(finalize(7), Markup) and finalize(7) == "7"
 
 
+# Line breaks and control characters are refused by the loader, and so are U+FFFE and
+# U+FFFF (unassigned, Cn), which YAML cannot carry unescaped.
 @settings(max_examples=200, deadline=None)
-@given(st.text(st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1))
+@given(st.text(st.characters(exclude_categories=("Cs", "Cc", "Cn", "Zl", "Zp")), min_size=1))
 def test_front_matter_title_round_trips(title: str) -> None:
     text = str(front_matter(title, hide=["toc"], pagefind=True))
     assert text.startswith("---\n") and text.endswith("---\n")
