@@ -46,13 +46,34 @@ def _shape_ok(kind: str, docs: Iterable[Document], problems: list[Problem]) -> l
 
 
 def _calendar(doc: Document | None, problems: list[Problem]) -> Calendar:
+    """The calendar with data/calendar.yaml's years; a broken year is reported, not used."""
     if doc is None:
         return Calendar()
+    found: list[Problem] = []
+    arrangements = []
+    for i, entry in enumerate(doc.data.get("years") or ()):
+        # the schema checks the shape YYYY-MM-DD only; a day that does not exist would
+        # otherwise surface as Python's English ValueError
+        unreal = [
+            problem(doc, ["years", i, kind, j], "dates.real", f"日期“{text}”不存在",
+                    "请检查月份和日期，格式为 YYYY-MM-DD")
+            for kind in ("holidays", "workdays")
+            for j, text in enumerate(entry.get(kind) or ())
+            if real_date(text) is None
+        ]
+        if unreal:
+            found += unreal
+            continue
+        try:
+            arrangements += arrangements_from_data({"years": [entry]})
+        except ValueError as exc:
+            found.append(problem(doc, ["years", i], "calendar.invalid", f"节假日安排有误：{exc}"))
     try:
-        return Calendar(arrangements_from_data(doc.data))
+        calendar = Calendar(arrangements)
     except ValueError as exc:
-        problems.append(problem(doc, ["years"], "calendar.invalid", f"节假日安排有误：{exc}"))
-        return Calendar()
+        found.append(problem(doc, ["years"], "calendar.invalid", f"节假日安排有误：{exc}"))
+    problems.extend(found)
+    return Calendar() if found else calendar
 
 
 def _publicity_ends(ctx: Context, problems: list[Problem]) -> None:
@@ -142,13 +163,19 @@ def check_platform(data_dir: Path, platform_id: str, on: date | None, today: dat
     result = validate(sources, today)
     found = [d for d in sources.platforms if isinstance(d.data, dict) and d.data.get("id") == platform_id]
     if not found:
-        msg = Problem(f"data/platforms/{platform_id}.yaml", None, "check.unknown-id",
+        file = display_path(data_dir / "platforms" / f"{platform_id}.yaml")
+        unreadable = tuple(p for p in result.problems if p.file == file and p.is_error)
+        if unreadable:  # the file is there but could not be read: say why, not "no such id"
+            return CheckOutcome(unreadable, None, False)
+        msg = Problem(file, None, "check.unknown-id",
                       f"没有编号为“{platform_id}”的平台", "编号见 data/platforms/ 中的文件名")
         return CheckOutcome((msg,), None, False)
     doc = found[0]
     own = tuple(p for p in result.problems if p.file == doc.file and p.is_error)
-    if check_shape("platform", doc) or sources.rules is None:
-        return CheckOutcome(own, None, False)
+    rules_file = display_path(data_dir / "rules.yaml")
+    rules_broken = tuple(p for p in result.problems if p.file == rules_file and p.is_error)
+    if check_shape("platform", doc) or sources.rules is None or rules_broken:
+        return CheckOutcome(own + rules_broken, None, False)
     rules = model.rules_from_data(sources.rules.data)
     if on is None:
         dates = [real_date(e["date"]) for e in doc.data["history"] if e["type"] == "publicity"]
@@ -179,6 +206,8 @@ def period_end(data_dir: Path, start: date, n: int) -> tuple[date | None, list[P
     if problems:
         return None, problems
     calendar = _calendar(doc, problems)
+    if problems:  # never count with a calendar.yaml that is wrong
+        return None, problems
     try:
         return calendar.end_of_period(start, n), problems
     except UnknownYearError as exc:
