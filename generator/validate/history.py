@@ -188,7 +188,9 @@ def check_review_overdue(ctx: Context) -> Iterator[Problem]:
                 break
             if e["type"] == "certified" or (e["type"] == "reviewed" and e.get("result") == "passed"):
                 base = (i, d)
-            elif e["type"] == "revoked":
+            elif e["type"] == "revoked" or e["type"] == "reviewed":
+                # a failed review is a review result (history.failed-review-not-revoked asks
+                # for the revocation); it is not "no review yet"
                 base = None
         if base is None:
             continue
