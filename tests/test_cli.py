@@ -49,6 +49,16 @@ def test_workdays_unknown_year_names_the_calendar_file(monkeypatch: pytest.Monke
     assert first.endswith("[rule workdays.unknown-year]")
 
 
+def test_workdays_refuses_a_wrong_calendar(monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A calendar.yaml with a mistake is reported, never silently left out of the count."""
+    monkeypatch.chdir(FIXTURES / "invalid" / "calendar.invalid")
+    code, out, _ = run(["workdays", "2024-09-27", "7"], capsys)
+    assert code == 1
+    assert out.splitlines()[0] == (FIXTURES / "invalid" / "calendar.invalid" / "expected.txt").read_text(
+        encoding="utf-8").splitlines()[0]
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["workdays", "2024-13-01", "7"], "参数 start：日期“2024-13-01”无效，格式应为 YYYY-MM-DD"),
     (["workdays", "2024-09-27", "0"], "参数 n：工作日数至少为1"),
@@ -111,6 +121,34 @@ def test_check_unknown_id(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
     assert out.splitlines()[0] == (
         "data/platforms/bd-9999.yaml: 没有编号为“bd-9999”的平台 [rule check.unknown-id]"
     )
+
+
+def test_check_platform_file_that_cannot_be_read(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The file is there but saved as GBK: say so, not "no such platform"."""
+    monkeypatch.chdir(FIXTURES / "invalid" / "load.encoding")
+    code, out, err = run(["check", "bd-0002"], capsys)
+    assert (code, err) == (1, "")
+    assert out.splitlines()[0] == "data/platforms/bd-0002.yaml:3: 文件不是 UTF-8 编码 [rule load.encoding]"
+    assert "check.unknown-id" not in out
+
+
+def test_check_without_rules_file(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(FIXTURES / "invalid" / "load.missing")  # no data/rules.yaml
+    code, out, err = run(["check", "bd-0001"], capsys)
+    assert (code, err) == (1, "")
+    assert out.splitlines()[0] == "data/rules.yaml: 缺少文件 data/rules.yaml [rule load.missing]"
+
+
+def test_check_with_broken_rules_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(FIXTURES / "valid" / "minimal" / "data", tmp_path / "data")
+    rules = tmp_path / "data" / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("thresholds:", "thresholdz:"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["check", "bd-0001"], capsys)
+    assert (code, err) == (1, "")
+    assert "data/rules.yaml:9: 不认识的字段“thresholdz” [rule schema.additionalProperties]" in out.splitlines()
 
 
 # --------------------------------------------------------------------------- new
