@@ -683,6 +683,15 @@ def test_hostile_text_shows_literally(hostile_pages: dict[str, Page], hostile_di
 
 
 @pytest.mark.build
+def test_direction_override_stays_inside_its_value(hostile_pages: dict[str, Page], hostile_dir: Path) -> None:
+    rec = yaml.safe_load((hostile_dir / "announcements" / "2026-publicity.yaml").read_text(encoding="utf-8"))
+    department = rec["contact"]["department"]
+    assert department.endswith("\u202e")
+    runs = hostile_pages[paths.announcement("2026-publicity")].root.runs()
+    assert any(f"受理部门：{department}\u202c；电话：" in run for run in runs)
+
+
+@pytest.mark.build
 def test_hostile_title_is_escaped_in_the_head(hostile_pages: dict[str, Page]) -> None:
     raw = hostile_pages[paths.platform("bd-0012")].raw
     head = raw[raw.index("<title>") + len("<title>"): raw.index("</title>")]

@@ -175,15 +175,38 @@ def _visible(text: str) -> str:
     return text.translate({**_CONTROLS, **_BREAKS})
 
 
+def _bidi_left_open(text: str) -> list[str]:
+    """Embeddings ("e") and isolates ("i") still open at the end of text (UAX #9)."""
+    stack: list[str] = []
+    for ch in text:
+        if ch in "\u202a\u202b\u202d\u202e":
+            stack.append("e")
+        elif ch in "\u2066\u2067\u2068":
+            stack.append("i")
+        elif ch == "\u202c" and stack[-1:] == ["e"]:
+            stack.pop()
+        elif ch == "\u2069" and "i" in stack:
+            while stack.pop() != "i":
+                pass
+    return stack
+
+
+_BIDI_TEXT = st.text(st.sampled_from("ab<&\n\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.text())
+@given(st.one_of(st.text(), _BIDI_TEXT))
 def test_escape_text_is_inert_and_lossless(text: str) -> None:
     out = escape_text(text)
     bare = _ENTITY.sub("", out)
     for ch in bare:
         assert ord(ch) >= 0x80 or ch in _SAFE, (text, out)  # no < > & " ' { } [ ] ` | * _ # - \ ...
     assert "\n" not in out and "\r" not in out
-    assert html.unescape(out) == _visible(text)
+    shown = html.unescape(out)
+    assert shown.startswith(_visible(text))
+    # a direction override the value leaves open is closed, and nothing else is added
+    assert set(shown[len(_visible(text)):]) <= {"\u202c", "\u2069"}
+    assert _bidi_left_open(shown) == []
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,14 @@ text for both HTML and Markdown: HTML special characters become entities, and so
 every ASCII punctuation mark that Markdown, attribute lists (`{: }`), Jinja-like
 template expressions (`{{ }}`), pymdownx syntax or snippet includes (`--8<--`) could
 read. Browsers and Pagefind decode the entities, so readers see the text unchanged.
-Line breaks collapse to spaces, so a value cannot end an HTML block early.
+Line breaks collapse to spaces, so a value cannot end an HTML block early, and a
+direction override or isolate the value leaves open (U+202E ...) is closed at its end,
+so it cannot reverse the page text that follows it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -23,9 +26,30 @@ for _cp in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029):
     _TABLE[_cp] = " "
 
 
+_PDF, _PDI = "\u202c", "\u2069"
+_BIDI_OPEN = {"\u202a": _PDF, "\u202b": _PDF, "\u202d": _PDF, "\u202e": _PDF,
+              "\u2066": _PDI, "\u2067": _PDI, "\u2068": _PDI}
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def close_bidi(text: str) -> str:
+    """Append the PDF/PDI characters that close what `text` leaves open (Unicode UAX #9)."""
+    if not _BIDI.search(text):
+        return text
+    open_: list[str] = []
+    for ch in _BIDI.findall(text):
+        if ch in _BIDI_OPEN:
+            open_.append(_BIDI_OPEN[ch])
+        elif ch == _PDI and _PDI in open_:  # closes its isolate and what was opened inside
+            del open_[len(open_) - 1 - open_[::-1].index(_PDI):]
+        elif ch == _PDF and open_ and open_[-1] == _PDF:
+            open_.pop()
+    return text + "".join(reversed(open_))
+
+
 def escape_text(value: Any) -> str:
     """Inert text for HTML and Markdown alike."""
-    return str(value).translate(_TABLE)
+    return close_bidi(str(value).translate(_TABLE))
 
 
 def finalize(value: Any) -> Any:
