@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 
 from generator import schemas
 from generator.load import Document
@@ -43,6 +44,17 @@ def _type_of(value: Any) -> str:
 def _validator(kind: str) -> jsonschema.protocols.Validator:
     cls = jsonschema.validators.validator_for(schemas.schema(kind))
     return cls(schemas.schema(kind))
+
+
+@cache
+def _fast_validator(kind: str) -> Any:
+    """The same schema in jsonschema-rs: a yes/no about 100 times faster.
+
+    Only its "valid" is taken: a document it refuses goes through Python jsonschema,
+    which finds the errors to translate (and has the last word: where the two differ,
+    e.g. non-ASCII digits match a digit class in Python only, the Python answer stands).
+    """
+    return jsonschema_rs.validator_for(schemas.schema(kind))
 
 
 def _show(value: Any) -> str:
@@ -164,6 +176,8 @@ def _leaves(err: jsonschema.ValidationError) -> Iterator[jsonschema.ValidationEr
 
 
 def check_shape(kind: str, doc: Document) -> list[Problem]:
+    if _fast_validator(kind).is_valid(doc.data):
+        return []
     problems: list[Problem] = []
     for err in _validator(kind).iter_errors(doc.data):
         for leaf in _leaves(err):
