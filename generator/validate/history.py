@@ -207,6 +207,12 @@ def check_review_overdue(ctx: Context) -> Iterator[Problem]:
 def check_annual_reports(ctx: Context) -> Iterator[Problem]:
     """第十六条: a yearly work summary from every certified platform."""
     month, day = (int(x) for x in ctx.rules.annual_report_due.split("-"))
+    try:
+        date(2000, month, day)  # a leap year: accepts every MM-DD that exists
+    except ValueError:
+        # the schema's MM-DD pattern lets "02-30" through: no deadline to check, and
+        # no reason for a traceback either
+        return
     for doc in ctx.platforms:
         events = _dated(doc)
         if events is None:
@@ -217,7 +223,7 @@ def check_annual_reports(ctx: Context) -> Iterator[Problem]:
         revoked = next((d for _, e, d in events if e["type"] == "revoked" and d <= ctx.today), None)
         reported = {e["year"] for _, e, _ in events if e["type"] == "annual_report"}
         for year in range(certified.year, ctx.today.year):
-            due = date(year + 1, month, day)
+            due = add_years(date(2000, month, day), year + 1 - 2000)  # 02-29 -> 02-28
             if due >= ctx.today or (revoked and revoked <= due) or year in reported:
                 continue
             yield problem(
