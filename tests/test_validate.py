@@ -318,6 +318,25 @@ def test_file_with_too_many_values(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     ])
 
 
+@pytest.mark.parametrize(("due", "expected"), [
+    ("02-29", ("data/platforms/bd-0001.yaml:17: 警告：第十六条：缺少2025年度工作总结"
+               "（应于2026年2月28日前报送） [rule warnings.annual-report-missing]")),
+    ("02-30", None),
+])
+def test_annual_report_due_day_that_some_years_lack(due: str, expected: str | None, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(FIXTURES / "warnings" / "warnings.annual-report-missing" / "data", tmp_path / "data")
+    rules = tmp_path / "data" / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace('due: "03-31"', f'due: "{due}"'),
+                     encoding="utf-8")
+    run = validate(tmp_path, monkeypatch, capsys)
+    assert run.code == 0
+    assert_clean_output(run)
+    if expected:
+        assert_expected_lines(run, [expected])
+
+
 # ------------------------------------------------------------- harmless variants
 
 VARIANTS = {
