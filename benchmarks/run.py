@@ -1,0 +1,337 @@
+"""Benchmark the registry at several sizes against the floor of a bare MkDocs + Pagefind site.
+
+    python benchmarks/run.py [--sizes 100,1000,10000] [--out benchmarks/results.json]
+
+For each N it writes a synthetic registry (benchmarks/synth.py) to benchmarks/out/N/
+and measures, each in a fresh Python process so that peak memory is per size:
+
+- build: the real `pipeline.build`, with every stage timed where the pipeline calls it
+  (load, schema, rules, model, render, exports, MkDocs, Pagefind; the rest is writing
+  the staging folder and swapping it in), and its peak memory: the largest resident
+  size of the Python process plus that of its largest child (Pagefind), an upper bound
+  of what the machine needs at once;
+- floor: the same platforms as plain Markdown pages (name, description, a few fields)
+  through bare mkdocs-material (no plugins, no extensions, pages out of the nav) and
+  the same Pagefind command: what any MkDocs + Pagefind site of this size costs;
+- validate: `registry validate` as a subprocess, start to exit: cold (no cache) and
+  warm (cache filled, then 1% of the platform files changed), in records per second.
+
+Prints a table and writes the numbers as JSON. Timings are wall-clock seconds on
+whatever else the machine is doing: run on a quiet machine, or use --repeat and keep
+the best.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+TODAY = "2026-11-29"
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
+
+
+# -- children: one fresh process per measurement -----------------------------------------------
+
+
+def _rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+
+
+class _Timer:
+    """Wraps functions in a module so that each call adds its wall time to a phase."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+
+    def wrap(self, module: Any, name: str, phase: str) -> None:
+        original: Callable[..., Any] = getattr(module, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.phases[phase] = self.phases.get(phase, 0.0) + time.perf_counter() - start
+
+        setattr(module, name, timed)
+
+
+def child_build(n_dir: Path) -> dict[str, Any]:
+    os.chdir(ROOT)
+    from generator import pipeline
+
+    timer = _Timer()
+    for name, phase in (
+        ("load_sources", "load"),
+        ("validate", "validate"),
+        ("check_shape", "schema"),
+        ("_model", "model"),
+        ("render_pages", "render"),
+        ("exports", "exports"),
+        ("run_mkdocs", "mkdocs"),
+        ("run_pagefind", "pagefind"),
+    ):
+        if hasattr(pipeline, name):
+            timer.wrap(pipeline, name, phase)
+    site = n_dir / "site"
+    if site.exists():
+        shutil.rmtree(site)
+    start = time.perf_counter()
+    result = pipeline.build(n_dir / "data", site, date.fromisoformat(TODAY))
+    total = time.perf_counter() - start
+    if not result.ok:
+        errors = [f"{p.location()}: {p.message}" for p in result.problems if p.is_error][:10]
+        raise SystemExit("build failed:\n" + "\n".join(errors))
+    p = timer.phases
+    # validate() contains schema and model; report rules = validate - schema - model
+    rules = p.get("validate", 0.0) - p.get("schema", 0.0) - p.get("model", 0.0)
+    phases = {
+        "load": p.get("load", 0.0),
+        "schema": p.get("schema", 0.0),
+        "rules": rules,
+        "model": p.get("model", 0.0),
+        "render": p.get("render", 0.0),
+        "exports": p.get("exports", 0.0),
+        "mkdocs": p.get("mkdocs", 0.0),
+        "pagefind": p.get("pagefind", 0.0),
+    }
+    phases["write+other"] = total - sum(phases.values())
+    return {
+        "total": total,
+        "phases": phases,
+        "pages": result.pages,
+        "indexed": result.indexed,
+        "rss_self_mb": _rss_mb(resource.RUSAGE_SELF),
+        "rss_children_mb": _rss_mb(resource.RUSAGE_CHILDREN),
+    }
+
+
+FLOOR_CONFIG = """\
+site_name: floor
+docs_dir: docs
+site_dir: site
+theme:
+  name: material
+  language: zh
+  font: false
+plugins: []
+nav:
+  - index.md
+validation:
+  nav:
+    omitted_files: ignore
+"""
+
+
+def floor_pages(data_dir: Path) -> dict[str, str]:
+    """Plain Markdown for every platform: name, description and a few fields."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    pages = {"index.md": "# 平台名录\n"}
+    for path in sorted((data_dir / "platforms").glob("*.yaml")):
+        d = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        pages[f"platforms/{d['id']}.md"] = (
+            f"# {d['name']}\n\n{d['description']}\n\n"
+            f"- 运营单位：{d['operator']['name']}\n"
+            f"- 统一社会信用代码：{d['operator']['uscc']}\n"
+            f"- 所在县（市、区）：{d['county']}\n"
+            f"- 服务电话：{d['contact']['phone']}\n"
+            f"- 地址：{d['contact']['address']}\n"
+        )
+    return pages
+
+
+def child_floor(n_dir: Path) -> dict[str, Any]:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from generator.index import pagefind_command
+
+    pages = floor_pages(n_dir / "data")  # reading the YAML is not part of the floor
+    root = n_dir / "floor"
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "docs").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(FLOOR_CONFIG, encoding="utf-8")
+    phases: dict[str, float] = {}
+    start = time.perf_counter()
+    for rel, text in pages.items():
+        path = root / "docs" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    phases["write"] = time.perf_counter() - start
+    t = time.perf_counter()
+    import logging
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    mkdocs_build(load_config(config_file=str(root / "mkdocs.yml")))
+    phases["mkdocs"] = time.perf_counter() - t
+    t = time.perf_counter()
+    proc = subprocess.run(pagefind_command(root / "site"), capture_output=True, text=True, check=False)
+    phases["pagefind"] = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit("floor pagefind failed:\n" + proc.stdout + proc.stderr)
+    return {
+        "total": time.perf_counter() - start,
+        "phases": phases,
+        "pages": len(pages),
+        "rss_self_mb": _rss_mb(resource.RUSAGE_SELF),
+        "rss_children_mb": _rss_mb(resource.RUSAGE_CHILDREN),
+    }
+
+
+# -- the parent --------------------------------------------------------------------------------
+
+
+def _child(kind: str, n_dir: Path) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(n_dir)],
+        capture_output=True, text=True, env=ENV, cwd=ROOT, check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} at {n_dir.name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _validate_seconds(data_dir: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "validate", "--data", str(data_dir), "--today", TODAY,
+         "--format", "json"],
+        capture_output=True, text=True, env=ENV, cwd=ROOT, check=False,
+    )
+    seconds = time.perf_counter() - start
+    report = json.loads(proc.stdout)
+    if proc.returncode != 0 or report["errors"]:
+        raise SystemExit(f"validate found errors in {data_dir}:\n{proc.stdout[:3000]}")
+    return seconds
+
+
+def _touch(files: list[Path]) -> None:
+    """Change the bytes (not the meaning) of some files: a cache must see them as new."""
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        marker = "# benchmark touch\n"
+        path.write_text(text[len(marker):] if text.startswith(marker) else marker + text, encoding="utf-8")
+
+
+def measure_validate(data_dir: Path, records: int) -> dict[str, Any]:
+    cache = data_dir.parent / ".cache"  # the validation cache sits beside the data folder
+    if cache.exists():
+        shutil.rmtree(cache)
+    cold = _validate_seconds(data_dir)
+    _validate_seconds(data_dir)  # fill the cache
+    platforms = sorted((data_dir / "platforms").glob("*.yaml"))
+    changed = platforms[:: max(1, len(platforms) // max(1, len(platforms) // 100))][: max(1, len(platforms) // 100)]
+    _touch(changed)
+    warm = _validate_seconds(data_dir)
+    _touch(changed)  # back to the synthetic bytes
+    return {
+        "records": records,
+        "cold_seconds": cold,
+        "cold_records_per_s": records / cold,
+        "warm_changed_files": len(changed),
+        "warm_seconds": warm,
+        "warm_records_per_s": records / warm,
+    }
+
+
+def run_size(n: int, repeat: int, workdir: Path) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synth
+
+    n_dir = workdir.resolve() / str(n)
+    counts = synth.write_registry(n, n_dir)
+    records = counts["platforms"] + counts["announcements"]
+    best: dict[str, Any] = {}
+    for kind in ("build", "floor"):
+        runs = [_child(kind, n_dir) for _ in range(repeat)]
+        best[kind] = min(runs, key=lambda r: r["total"])
+    build, floor = best["build"], best["floor"]
+    return {
+        "n": n,
+        "records": records,
+        "build": build,
+        "floor": floor,
+        "ratio": build["total"] / floor["total"],
+        "peak_mb": build["rss_self_mb"] + build["rss_children_mb"],
+        "validate": measure_validate(n_dir / "data", records),
+    }
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    names = list(results[0]["build"]["phases"])
+    head = ["N", *names, "build", "floor", "ratio", "peak MB", "validate cold/s", "warm/s"]
+    rows = []
+    for r in results:
+        b = r["build"]
+        rows.append([
+            f"{r['n']:,}",
+            *(f"{b['phases'][k]:.2f}" for k in names),
+            f"{b['total']:.1f}",
+            f"{r['floor']['total']:.1f}",
+            f"{r['ratio']:.2f}",
+            f"{r['peak_mb']:.0f}",
+            f"{r['validate']['cold_records_per_s']:,.0f}",
+            f"{r['validate']['warm_records_per_s']:,.0f}",
+        ])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    floor_head = "| N | floor write | floor MkDocs | floor Pagefind | floor total | floor peak MB |"
+    lines += ["", floor_head, "|---|---|---|---|---|---|"]
+    for r in results:
+        f = r["floor"]
+        lines.append(
+            f"| {r['n']:,} | {f['phases']['write']:.2f} | {f['phases']['mkdocs']:.2f} | "
+            f"{f['phases']['pagefind']:.2f} | {f['total']:.1f} | {f['rss_self_mb'] + f['rss_children_mb']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated platform counts")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of build and floor per size; the best is kept")
+    parser.add_argument("--workdir", type=Path, default=OUT, help="where the synthetic registries and sites go")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "DIR"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, n_dir = args.child
+        result = {"build": child_build, "floor": child_floor}[kind](Path(n_dir).resolve())
+        print(json.dumps(result))
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    results = []
+    for n in sizes:
+        print(f"N={n:,} …", file=sys.stderr, flush=True)
+        results.append(run_size(n, args.repeat, args.workdir))
+        print(table(results[-1:]), file=sys.stderr, flush=True)
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
+        "today": TODAY,
+        "results": results,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
