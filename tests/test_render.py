@@ -24,9 +24,8 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from generator import model, paths, pipeline, schemas
-from generator.render import SiteConfig, render_pages
+from generator.render import SiteConfig, front_matter, render_pages
 from generator.render.escape import escape_text, finalize
-from generator.render import front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

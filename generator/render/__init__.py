@@ -233,4 +233,4 @@ def render_pages(registry: Registry, site: SiteConfig) -> dict[str, str]:
     return Renderer(registry, site).pages()
 
 
-__all__ = ["SiteConfig", "render_pages", "escape_text", "cn_date"]
+__all__ = ["SiteConfig", "cn_date", "escape_text", "render_pages"]
