@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timezone
@@ -345,15 +345,14 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
     if site is None:
         return BuildResult(tuple(problems + found), False)
     registry = result.registry
-    pages = render_pages(registry, site)
-    files = exports(registry, site.site_url)
     staging = Staging(out_dir)
+    files: _Exports | None = None
     try:
+        files = _Exports(registry, site.site_url, staging.root)
+        pages = render_pages(registry, site)
         staging.copy_tree(docs_dir)
         for rel, text in pages.items():
             staging.write_text(rel, text)
-        for rel, data in files.items():
-            staging.write_bytes(rel, data)
         for kind in ("platform", "announcement"):
             staging.copy_file(SCHEMA_DIR / f"{kind}.schema.json", f"schemas/{kind}.schema.json")
         for ann in registry.announcements:
@@ -363,8 +362,15 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
         found = run_mkdocs(config_file, staging.docs, staging.site, today)
         problems += found
         if any(p.is_error for p in found):
+            files.cancel()
             staging.discard()
             return BuildResult(tuple(problems), False)
+        # written where MkDocs would have copied them from the docs folder, and after it,
+        # so that they win over a hand-written file of the same name as before
+        for rel, data in files.result().items():
+            target = staging._inside(staging.site, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         (staging.site / SITE_MARKER).write_bytes(b"")
         hand_written = [p.read_text(encoding="utf-8") for p in sorted(docs_dir.rglob("*.md"))]
         expected = sum(1 for text in [*pages.values(), *hand_written] if _marked_for_search(text))
@@ -375,9 +381,58 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
             return BuildResult(tuple(problems), False, len(pages), indexed.pages)
         staging.commit()
     except BaseException:
+        if files is not None:
+            files.cancel()
         staging.discard()
         raise
     return BuildResult(tuple(problems), True, len(pages), indexed.pages)
+
+
+class _Exports:
+    """The downloads (the XLSX files above all) made on the other core while pages render.
+
+    A forked child computes `exports` and pickles the result into `scratch`; `result`
+    waits for it. Where there is no fork (Windows), or the child failed, `exports` runs
+    in this process instead: the same bytes, the same exception.
+    """
+
+    def __init__(self, registry: model.Registry, site_url: str, scratch: Path) -> None:
+        import multiprocessing
+
+        self.registry, self.site_url = registry, site_url
+        self.file = scratch / "exports.pickle"
+        self.child: Any = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            self.child = multiprocessing.get_context("fork").Process(
+                target=_exports_to_file, args=(registry, site_url, self.file), daemon=True
+            )
+            self.child.start()
+
+    def result(self) -> dict[str, bytes]:
+        import pickle
+
+        if self.child is not None:
+            self.child.join()
+            if self.child.exitcode == 0 and self.file.is_file():
+                with self.file.open("rb") as f:
+                    files: dict[str, bytes] = pickle.load(f)
+                self.file.unlink()
+                return files
+        return exports(self.registry, self.site_url)
+
+    def cancel(self) -> None:
+        if self.child is not None and self.child.is_alive():
+            self.child.kill()
+            self.child.join()
+
+
+def _exports_to_file(registry: model.Registry, site_url: str, target: Path) -> None:
+    import pickle
+
+    data = pickle.dumps(exports(registry, site_url), protocol=pickle.HIGHEST_PROTOCOL)
+    partial = target.with_suffix(".partial")
+    partial.write_bytes(data)
+    partial.replace(target)
 
 
 def _marked_for_search(markdown: str) -> bool:
