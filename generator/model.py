@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from enum import Enum
 from typing import Any
 
@@ -59,10 +59,13 @@ def parse_date(text: str) -> date:
 
 
 def add_years(day: date, years: int) -> date:
+    year = day.year + years
+    if not MINYEAR <= year <= MAXYEAR:  # a record dated 9999-12-31: "never", not a traceback
+        return date.max if years > 0 else date.min
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 @dataclass(frozen=True)
