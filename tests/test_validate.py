@@ -8,6 +8,7 @@ paths print as `data/platforms/bd-0001.yaml`, exactly as a bureau editor sees th
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -227,8 +228,37 @@ _ASSERTIONS = {
     "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
     "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties",
 }
-_RULE_LITERAL = re.compile(r'"([a-z][a-z0-9]*\.[a-z][a-z0-9_-]*)"')
-_FILE_SUFFIXES = {"yaml", "yml", "json", "md", "html", "xml", "csv", "xlsx", "txt", "pdf", "py"}
+_RULE_ID = re.compile(r"[a-z][a-z0-9]*\.[a-z][a-z0-9_-]*")
+_REPORTERS = {"Problem", "problem", "_report"}
+
+
+def _strings(node: ast.AST) -> Iterator[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.IfExp):
+        yield from _strings(node.body)
+        yield from _strings(node.orelse)
+    elif isinstance(node, ast.Dict):
+        for value in node.values:
+            yield from _strings(value)
+
+
+def _rule_literals(source: str) -> set[str]:
+    """Rule ids in a module: literal arguments of Problem(...)/problem(...)/_report(...),
+    and literals assigned to `rule` or to a *_RULES table."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name in _REPORTERS:
+                for arg in [*node.args, *(k.value for k in node.keywords if k.arg == "rule")]:
+                    found.update(_strings(arg))
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = {getattr(t, "id", "") for t in targets}
+            if "rule" in names or any(n.endswith("_RULES") for n in names):
+                found.update(_strings(node.value))
+    return {s for s in found if _RULE_ID.fullmatch(s)}
 
 
 def _schema_keywords(node: Any, parent_key: str = "") -> Iterator[str]:
@@ -250,10 +280,8 @@ def rule_ids_the_code_can_emit() -> set[str]:
                *sorted((ROOT / "generator" / "validate").glob("*.py"))]
     ids = set()
     for path in sources:
-        for literal in _RULE_LITERAL.findall(path.read_text(encoding="utf-8")):
-            if literal.rsplit(".", 1)[1] not in _FILE_SUFFIXES and not literal.startswith(
-                tuple(OTHER_COMMANDS)
-            ):
+        for literal in _rule_literals(path.read_text(encoding="utf-8")):
+            if not literal.startswith(tuple(OTHER_COMMANDS)):
                 ids.add(literal)
     rules, problems = load_file(ROOT / "data" / "rules.yaml", "data/rules.yaml")
     assert rules is not None, problems
