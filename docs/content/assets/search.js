@@ -3,16 +3,41 @@
   "use strict";
   var box = document.getElementById("reg-search");
   if (!box || typeof PagefindUI === "undefined") return;
+
+  // Filter keys are the data-pagefind-filter names in the page templates; Pagefind UI
+  // shows the key itself ("County"), so the page gives each its Chinese name.
+  var LABELS = { county: "县（市、区）", category: "服务类别", status: "状态", year: "认定年度" };
+
+  var q = new URLSearchParams(window.location.search).get("q");
   var ui = new PagefindUI({
     element: "#reg-search",
     showSubResults: false,
     showImages: false,
     resetStyles: false,
-    autofocus: true,
+    // A query from the header runs at once; focusing the box then would only raise
+    // the on-screen keyboard over the results on a phone.
+    autofocus: !q,
     pageSize: 10,
     translations: { placeholder: "输入关键词，例如 检验检测、创业辅导、竞秀区" }
   });
-  var q = new URLSearchParams(window.location.search).get("q");
+
+  function relabel() {
+    var named = box.querySelectorAll(".pagefind-ui__filter-name, .pagefind-ui__filter-group-label");
+    Array.prototype.forEach.call(named, function (el) {
+      var label = LABELS[el.textContent.trim().toLowerCase()];
+      if (label && el.textContent !== label) el.textContent = label;
+    });
+    var input = box.querySelector(".pagefind-ui__search-input");
+    if (input) {
+      // Material turns a title into a floating tooltip that covers the filters; the
+      // placeholder already says the same, and the label names the box.
+      if (input.hasAttribute("title")) input.removeAttribute("title");
+      if (!input.hasAttribute("aria-label")) input.setAttribute("aria-label", "搜索关键词");
+    }
+  }
+  relabel();
+  new MutationObserver(relabel).observe(box, { childList: true, subtree: true, characterData: true });
+
   if (q) {
     ui.triggerSearch(q);
     var header = document.getElementById("reg-header-q");
