@@ -59,17 +59,36 @@ def mkdocs_settings() -> dict[str, Any]:
 SITE_NAME = mkdocs_settings()["site_name"]
 
 
-def build(data: Path, out: Path) -> pipeline.BuildResult:
-    return pipeline.build(data, out, TODAY, CONFIG, DOCS)
+@dataclass(frozen=True)
+class Sources:
+    """The build's inputs: a snapshot taken once per module, so that every build in it
+    reads the same files even while someone edits the working tree."""
+
+    data: Path
+    config: Path
+    docs: Path
+
+
+@pytest.fixture(scope="module")
+def src(tmp_path_factory: pytest.TempPathFactory) -> Sources:
+    root = tmp_path_factory.mktemp("sources")
+    shutil.copyfile(CONFIG, root / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", root / "docs")  # content/ and the theme overrides
+    shutil.copytree(DATA, root / "data")
+    return Sources(root / "data", root / "mkdocs.yml", root / "docs" / "content")
+
+
+def build(src: Sources, out: Path, data: Path | None = None) -> pipeline.BuildResult:
+    return pipeline.build(data or src.data, out, TODAY, src.config, src.docs)
 
 
 def errors(result: pipeline.BuildResult) -> list[str]:
     return [str(p) for p in result.problems if p.is_error]
 
 
-def hostile_data(dest: Path) -> Path:
+def hostile_data(data: Path, dest: Path) -> Path:
     """data/ with the hostile records laid over it."""
-    shutil.copytree(DATA, dest)
+    shutil.copytree(data, dest)
     for part in ("platforms", "announcements", "attachments"):
         shutil.copytree(HOSTILE / part, dest / part, dirs_exist_ok=True)
     return dest
@@ -253,8 +272,8 @@ MARKUP_MARKERS = [
 
 
 @pytest.fixture(scope="module")
-def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return hostile_data(tmp_path_factory.mktemp("hostile") / "data")
+def hostile_dir(src: Sources, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return hostile_data(src.data, tmp_path_factory.mktemp("hostile") / "data")
 
 
 def test_hostile_corpus_validates_and_carries_canaries(hostile_dir: Path) -> None:
@@ -301,9 +320,9 @@ def test_unknown_pagefind_output_is_a_warning(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(src: Sources, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("clean") / "site"
-    result = build(DATA, out)
+    result = build(src, out)
     assert result.ok, errors(result)
     return out
 
@@ -314,8 +333,8 @@ def pages(site: Path) -> dict[str, Page]:
 
 
 @pytest.fixture(scope="module")
-def registry() -> model.Registry:
-    return registry_of(DATA)
+def registry(src: Sources) -> model.Registry:
+    return registry_of(src.data)
 
 
 @pytest.fixture(scope="module")
@@ -349,8 +368,8 @@ def test_every_page_kind_at_its_url(site: Path, registry: model.Registry) -> Non
 
 
 @pytest.mark.build
-def test_guide_page(site: Path) -> None:
-    if not (DOCS / "guide" / "index.md").is_file():
+def test_guide_page(site: Path, src: Sources) -> None:
+    if not (src.docs / "guide" / "index.md").is_file():
         pytest.skip("docs/content/guide/index.md has not landed yet")
     assert site_file(site, paths.GUIDE).is_file()
 
@@ -497,9 +516,9 @@ def test_nothing_loads_from_other_hosts(site: Path, pages: dict[str, Page], regi
 
 
 @pytest.mark.build
-def test_internal_notes_are_nowhere(site: Path) -> None:
+def test_internal_notes_are_nowhere(site: Path, src: Sources) -> None:
     secrets = []
-    for path in sorted((DATA / "platforms").glob("*.yaml")):
+    for path in sorted((src.data / "platforms").glob("*.yaml")):
         internal = yaml.safe_load(path.read_text(encoding="utf-8")).get("internal") or {}
         secrets += [str(v) for v in internal.values() if v]
     assert secrets, "the shipped data has internal notes to look for"
@@ -576,9 +595,9 @@ def test_fragments_carry_each_platforms_filters(site: Path, registry: model.Regi
 
 
 @pytest.mark.build
-def test_two_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
+def test_two_builds_are_byte_identical(site: Path, src: Sources, tmp_path: Path) -> None:
     out = tmp_path / "again"
-    result = build(DATA, out)
+    result = build(src, out)
     assert result.ok, errors(result)
     first, second = file_hashes(site), file_hashes(out)
     assert sorted(first) == sorted(second)
@@ -601,9 +620,9 @@ def test_pagefind_page_order_is_canonical(site: Path, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def hostile_site(hostile_dir: Path) -> Path:
+def hostile_site(src: Sources, hostile_dir: Path) -> Path:
     out = hostile_dir.parent / "site"
-    result = build(hostile_dir, out)
+    result = build(src, out, hostile_dir)
     assert result.ok, errors(result)
     return out
 
@@ -748,28 +767,28 @@ def assert_untouched(out: Path, before: dict[str, str]) -> None:
 
 
 @pytest.mark.build
-def test_invalid_data_keeps_the_site(old_site: Path, tmp_path: Path) -> None:
+def test_invalid_data_keeps_the_site(old_site: Path, src: Sources, tmp_path: Path) -> None:
     before = file_hashes(old_site)
     broken = tmp_path / "data"
-    shutil.copytree(DATA, broken)
+    shutil.copytree(src.data, broken)
     record = broken / "platforms" / "bd-0001.yaml"
     record.write_text(record.read_text(encoding="utf-8").replace('county: "130671"', 'county: "999999"'), encoding="utf-8")
-    result = build(broken, old_site)
+    result = build(src, old_site, broken)
     assert not result.ok and any(p.rule == "references.county" for p in result.problems)
     assert_untouched(old_site, before)
 
 
 @pytest.mark.build
-def test_incomplete_index_keeps_the_site(old_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_incomplete_index_keeps_the_site(old_site: Path, src: Sources, monkeypatch: pytest.MonkeyPatch) -> None:
     before = file_hashes(old_site)
     monkeypatch.setattr(pipeline, "_marked_for_search", lambda text: True)  # expect every page
-    result = build(DATA, old_site)
+    result = build(src, old_site)
     assert not result.ok and [p.rule for p in result.problems if p.is_error] == ["build.index-incomplete"]
     assert_untouched(old_site, before)
 
 
 @pytest.mark.build
-def test_crash_in_a_stage_keeps_the_site(old_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_in_a_stage_keeps_the_site(old_site: Path, src: Sources, monkeypatch: pytest.MonkeyPatch) -> None:
     before = file_hashes(old_site)
 
     def crash(*args: Any) -> list[Problem]:
@@ -777,7 +796,7 @@ def test_crash_in_a_stage_keeps_the_site(old_site: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(pipeline, "run_mkdocs", crash)
     with pytest.raises(RuntimeError):
-        build(DATA, old_site)
+        build(src, old_site)
     assert_untouched(old_site, before)
 
 
@@ -785,13 +804,13 @@ def test_out_must_be_a_previous_site(tmp_path: Path) -> None:
     folder = tmp_path / "documents"
     folder.mkdir()
     (folder / "notes.txt").write_text("keep me")
-    result = build(DATA, folder)
+    result = pipeline.build(DATA, folder, TODAY, CONFIG, DOCS)
     assert not result.ok and [p.rule for p in result.problems] == ["build.out-not-site"]
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
     assert not list(tmp_path.glob(".documents-build-*"))
     a_file = tmp_path / "site.txt"
     a_file.write_text("x")
-    result = build(DATA, a_file)
+    result = pipeline.build(DATA, a_file, TODAY, CONFIG, DOCS)
     assert [p.rule for p in result.problems] == ["build.out-not-site"] and a_file.read_text() == "x"
 
 
