@@ -35,7 +35,9 @@ PROBLEM_LINE = re.compile(
     r"\[rule (?P<rule>[a-z0-9]+\.[A-Za-z0-9_-]+)\]"
 )
 HINT_PREFIX = "    提示："
-SUMMARY = re.compile(r"发现 \d+ 个错误，\d+ 个警告。请按上面的提示修改后再提交。|校验通过，(有 \d+ 个警告|没有发现问题)。")
+SUMMARY = re.compile(
+    r"发现 \d+ 个错误，\d+ 个警告。请按上面的提示修改后再提交。|校验通过，(有 \d+ 个警告|没有发现问题)。"
+)
 
 #: rules about a whole file or folder: their problems have no line
 NO_LINE = {"load.extension", "load.missing", "load.too-large", "load.io"}
@@ -82,12 +84,21 @@ def parse(line: str) -> Problem:
     m = PROBLEM_LINE.fullmatch(line)
     assert m, f"not in the shape `file:line: message [rule id]`: {line!r}"
     return Problem(
-        m["file"], int(m["line"]) if m["line"] else None, m["rule"], m["message"], bool(m["warning"])
+        m["file"],
+        int(m["line"]) if m["line"] else None,
+        m["rule"],
+        m["message"],
+        bool(m["warning"]),
     )
 
 
-def validate(cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-             *extra: str, today: str = DEFAULT_TODAY) -> Run:
+def validate(
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *extra: str,
+    today: str = DEFAULT_TODAY,
+) -> Run:
     monkeypatch.chdir(cwd)
     code = cli.main(["validate", "--data", "data", "--today", today, *extra])
     out, err = capsys.readouterr()
@@ -148,7 +159,9 @@ def yaml_files(data: Path) -> Iterator[Path]:
 # ------------------------------------------------------------------- shipped data
 
 
-def test_shipped_data_validates(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_shipped_data_validates(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     run = validate(ROOT, monkeypatch, capsys)
     assert_clean_output(run)
     assert run.code == 0, run.out
@@ -159,8 +172,9 @@ def test_shipped_data_validates(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
 
 
 @pytest.mark.parametrize("folder", params("valid"))
-def test_valid_fixture_has_no_problem(folder: Path, monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_valid_fixture_has_no_problem(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     run = validate(folder, monkeypatch, capsys, today=today_of(folder))
     assert run.code == 0, run.out
     assert run.out == "校验通过，没有发现问题。\n"
@@ -168,8 +182,9 @@ def test_valid_fixture_has_no_problem(folder: Path, monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.parametrize("folder", params("invalid") + params("combined"))
-def test_invalid_fixture(folder: Path, monkeypatch: pytest.MonkeyPatch,
-                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_fixture(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     expected = expected_of(folder)
     run = validate(folder, monkeypatch, capsys, today=today_of(folder))
     assert run.code == 1, run.out
@@ -177,7 +192,9 @@ def test_invalid_fixture(folder: Path, monkeypatch: pytest.MonkeyPatch,
     assert_expected_lines(run, expected)
     wanted = [parse(line) for line in expected if not line.startswith(HINT_PREFIX)]
     if folder.parent.name == "invalid":
-        assert rule_of(folder) in {p.rule for p in wanted}, "the folder names a rule that is not expected"
+        assert rule_of(folder) in {p.rule for p in wanted}, (
+            "the folder names a rule that is not expected"
+        )
     for p in wanted:
         assert (p.line is None) == (p.rule in NO_LINE), f"line number: {p}"
     unexpected = {p.rule for p in run.problems} - {p.rule for p in wanted}
@@ -185,8 +202,9 @@ def test_invalid_fixture(folder: Path, monkeypatch: pytest.MonkeyPatch,
 
 
 @pytest.mark.parametrize("folder", params("warnings"))
-def test_warning_fixture(folder: Path, monkeypatch: pytest.MonkeyPatch,
-                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_warning_fixture(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     expected = expected_of(folder)
     run = validate(folder, monkeypatch, capsys, today=today_of(folder))
     assert run.code == 0, run.out
@@ -199,7 +217,9 @@ def test_warning_fixture(folder: Path, monkeypatch: pytest.MonkeyPatch,
     assert run.lines[-1].startswith("校验通过，有 ")
 
 
-def test_all_problems_in_one_run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_all_problems_in_one_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Three defects in three files: all three reported, not just the first."""
     run = validate(FIXTURES / "combined" / "three-files", monkeypatch, capsys)
     assert run.code == 1
@@ -230,9 +250,24 @@ SILENT_KEYWORDS = {
     "format": "jsonschema does not assert format by default; patterns do the checking",
 }
 _ASSERTIONS = {
-    "required", "additionalProperties", "type", "enum", "const", "pattern", "format",
-    "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties",
+    "required",
+    "additionalProperties",
+    "type",
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
 }
 _RULE_ID = re.compile(r"[a-z][a-z0-9]*\.[a-z][a-z0-9_-]*")
 _REPORTERS = {"Problem", "problem", "_report"}
@@ -282,8 +317,11 @@ def _schema_keywords(node: Any, parent_key: str = "") -> Iterator[str]:
 
 def rule_ids_the_code_can_emit() -> set[str]:
     """Rule-id literals of the validate stages, plus the ids made at run time."""
-    sources = [ROOT / "generator" / "load.py", ROOT / "generator" / "pipeline.py",
-               *sorted((ROOT / "generator" / "validate").glob("*.py"))]
+    sources = [
+        ROOT / "generator" / "load.py",
+        ROOT / "generator" / "pipeline.py",
+        *sorted((ROOT / "generator" / "validate").glob("*.py")),
+    ]
     ids = set()
     for path in sources:
         for literal in _rule_literals(path.read_text(encoding="utf-8")):
@@ -320,24 +358,31 @@ def test_every_fixture_folder_is_complete() -> None:
 # --------------------------------------------------- inputs generated at test time
 
 
-def test_file_over_1_mb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_over_1_mb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     copy_minimal(tmp_path)
     big = tmp_path / "data" / "platforms" / "bd-0003.yaml"
-    big.write_text("id: bd-0003\ndescription: " + "很长的简介" * (MAX_BYTES // 15 + 1) + "\n", encoding="utf-8")
+    big.write_text(
+        "id: bd-0003\ndescription: " + "很长的简介" * (MAX_BYTES // 15 + 1) + "\n", encoding="utf-8"
+    )
     size = big.stat().st_size
     assert size > MAX_BYTES
     run = validate(tmp_path, monkeypatch, capsys)
     assert run.code == 1
     assert_clean_output(run)
-    assert_expected_lines(run, [
-        f"data/platforms/bd-0003.yaml: 文件太大（{size:,} 字节），"
-        + "一个记录文件最多 1,048,576 字节（1 MB） [rule load.too-large]",
-    ])
+    assert_expected_lines(
+        run,
+        [
+            f"data/platforms/bd-0003.yaml: 文件太大（{size:,} 字节），"
+            + "一个记录文件最多 1,048,576 字节（1 MB） [rule load.too-large]",
+        ],
+    )
 
 
-def test_file_with_too_many_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_with_too_many_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     # The real limit (100,000 values) is the loader's business (test_load.py); a lower
     # one keeps this end-to-end check quick.
     monkeypatch.setattr(load, "MAX_NODES", 1_000)
@@ -347,23 +392,41 @@ def test_file_with_too_many_values(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     run = validate(tmp_path, monkeypatch, capsys)
     assert run.code == 1
     assert_clean_output(run)
-    assert_expected_lines(run, [
-        "data/platforms/bd-0003.yaml:2: 文件中的值太多（超过 1,000 个） [rule load.too-many-nodes]",
-    ])
+    assert_expected_lines(
+        run,
+        [
+            "data/platforms/bd-0003.yaml:2: 文件中的值太多（超过 1,000 个） [rule load.too-many-nodes]",
+        ],
+    )
 
 
-@pytest.mark.parametrize(("due", "expected"), [
-    ("02-29", ("data/platforms/bd-0001.yaml:17: 警告：第十六条：缺少2025年度工作总结"
-               "（应于2026年2月28日前报送） [rule warnings.annual-report-missing]")),
-    ("02-30", None),
-])
-def test_annual_report_due_day_that_some_years_lack(due: str, expected: str | None, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    shutil.copytree(FIXTURES / "warnings" / "warnings.annual-report-missing" / "data", tmp_path / "data")
+@pytest.mark.parametrize(
+    ("due", "expected"),
+    [
+        (
+            "02-29",
+            (
+                "data/platforms/bd-0001.yaml:17: 警告：第十六条：缺少2025年度工作总结"
+                "（应于2026年2月28日前报送） [rule warnings.annual-report-missing]"
+            ),
+        ),
+        ("02-30", None),
+    ],
+)
+def test_annual_report_due_day_that_some_years_lack(
+    due: str,
+    expected: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    shutil.copytree(
+        FIXTURES / "warnings" / "warnings.annual-report-missing" / "data", tmp_path / "data"
+    )
     rules = tmp_path / "data" / "rules.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace('due: "03-31"', f'due: "{due}"'),
-                     encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace('due: "03-31"', f'due: "{due}"'), encoding="utf-8"
+    )
     run = validate(tmp_path, monkeypatch, capsys)
     assert run.code == 0
     assert_clean_output(run)
@@ -386,8 +449,12 @@ def _resave(data: Path, variant: str) -> None:
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_bom_and_crlf_are_harmless(variant: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_bom_and_crlf_are_harmless(
+    variant: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """Notepad and Windows editors save like this; the record is still the same record."""
     copy_minimal(tmp_path)
     _resave(tmp_path / "data", variant)
@@ -396,11 +463,18 @@ def test_bom_and_crlf_are_harmless(variant: str, tmp_path: Path, monkeypatch: py
     assert run.out == "校验通过，没有发现问题。\n"
 
 
-@pytest.mark.parametrize("name", [
-    "schema.type--county-unquoted", "load.duplicate-key", "history.order", "eligibility.satisfaction",
-])
-def test_bom_and_crlf_keep_line_numbers(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "schema.type--county-unquoted",
+        "load.duplicate-key",
+        "history.order",
+        "eligibility.satisfaction",
+    ],
+)
+def test_bom_and_crlf_keep_line_numbers(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = FIXTURES / "invalid" / name
     shutil.copytree(folder / "data", tmp_path / "data")
     _resave(tmp_path / "data", "bom+crlf")
@@ -412,22 +486,74 @@ def test_bom_and_crlf_keep_line_numbers(name: str, tmp_path: Path, monkeypatch: 
 # ------------------------------------------------------------------- robustness
 
 _YAMLISH = st.lists(
-    st.sampled_from([
-        "id: ", "name: ", "history:\n", "  - ", "- ", ": ", ":", "{", "}", "[", "]", ", ", "&a ", "*a",
-        "!!str ", "!x ", "<<: ", '"', "'", "\n", "  ", "\t", "---\n", "...\n", "? ", "|\n", ">-\n",
-        "2024-02-30", "130602", "911306715678123414", "bd-0001", "null", "~", "true", "0x1F", "1e999",
-        "%YAML 1.2\n", "# 注释\n", "保定", "\ufeff", "\x00", "\x1b", "\u2028", "\r\n", "\\", "@", "`",
-    ]),
+    st.sampled_from(
+        [
+            "id: ",
+            "name: ",
+            "history:\n",
+            "  - ",
+            "- ",
+            ": ",
+            ":",
+            "{",
+            "}",
+            "[",
+            "]",
+            ", ",
+            "&a ",
+            "*a",
+            "!!str ",
+            "!x ",
+            "<<: ",
+            '"',
+            "'",
+            "\n",
+            "  ",
+            "\t",
+            "---\n",
+            "...\n",
+            "? ",
+            "|\n",
+            ">-\n",
+            "2024-02-30",
+            "130602",
+            "911306715678123414",
+            "bd-0001",
+            "null",
+            "~",
+            "true",
+            "0x1F",
+            "1e999",
+            "%YAML 1.2\n",
+            "# 注释\n",
+            "保定",
+            "\ufeff",
+            "\x00",
+            "\x1b",
+            "\u2028",
+            "\r\n",
+            "\\",
+            "@",
+            "`",
+        ]
+    ),
     max_size=60,
 ).map(lambda parts: "".join(parts).encode("utf-8"))
-_JUNK = st.one_of(st.binary(max_size=400), st.text(max_size=200).map(lambda t: t.encode("utf-8")), _YAMLISH)
+_JUNK = st.one_of(
+    st.binary(max_size=400), st.text(max_size=200).map(lambda t: t.encode("utf-8")), _YAMLISH
+)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(junk=st.lists(_JUNK, min_size=3, max_size=3))
-def test_hostile_platform_files_never_crash(junk: list[bytes], tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_platform_files_never_crash(
+    junk: list[bytes],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     if not (tmp_path / "data").is_dir():
         copy_minimal(tmp_path)
     for name, raw in zip(("bd-0001", "bd-0002", "bd-0003"), junk, strict=True):
@@ -448,22 +574,33 @@ def test_format_github(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     annotations = [line for line in run.lines if line.startswith("::")]
     assert len(annotations) == 3
     assert any(
-        line.startswith("::error file=data/platforms/bd-0001.yaml,line=8,title=schema.type::"
-                        "“所在县（市、区）”应为文本，实际为整数“130602”")
+        line.startswith(
+            "::error file=data/platforms/bd-0001.yaml,line=8,title=schema.type::"
+            "“所在县（市、区）”应为文本，实际为整数“130602”"
+        )
         for line in annotations
     ), run.out
-    assert "::error file=data/announcements/2025-publicity.yaml,line=6,title=announcement.publicity-days::" \
+    assert (
+        "::error file=data/announcements/2025-publicity.yaml,line=6,title=announcement.publicity-days::"
         "第十二条规定公示7个工作日，这里为5个" in annotations
+    )
     assert run.lines[-1] == "发现 3 个错误，0 个警告。请按上面的提示修改后再提交。"
 
 
-def test_format_github_without_line_and_for_warnings(monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    run = validate(FIXTURES / "invalid" / "load.extension", monkeypatch, capsys, "--format", "github")
+def test_format_github_without_line_and_for_warnings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = validate(
+        FIXTURES / "invalid" / "load.extension", monkeypatch, capsys, "--format", "github"
+    )
     assert run.lines[0].startswith("::error file=data/platforms/bd-0003.yml,title=load.extension::")
-    run = validate(FIXTURES / "warnings" / "dates.future", monkeypatch, capsys, "--format", "github")
+    run = validate(
+        FIXTURES / "warnings" / "dates.future", monkeypatch, capsys, "--format", "github"
+    )
     assert run.code == 0
-    assert run.lines[0].startswith("::warning file=data/platforms/bd-0001.yaml,line=23,title=dates.future::")
+    assert run.lines[0].startswith(
+        "::warning file=data/platforms/bd-0001.yaml,line=23,title=dates.future::"
+    )
 
 
 def test_format_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -483,9 +620,12 @@ def test_format_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
     assert county["hint"] == '请给值加引号，例如 "130602"'
 
 
-def test_format_json_counts_warnings(monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
-    run = validate(FIXTURES / "warnings" / "uscc.normalised", monkeypatch, capsys, "--format", "json")
+def test_format_json_counts_warnings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = validate(
+        FIXTURES / "warnings" / "uscc.normalised", monkeypatch, capsys, "--format", "json"
+    )
     assert run.code == 0
     report = json.loads(run.out)
     assert (report["errors"], report["warnings"]) == (0, 1)
@@ -502,7 +642,12 @@ def test_console_script_reports_bad_file_without_traceback() -> None:
     folder = FIXTURES / "invalid" / "load.encoding"
     proc = subprocess.run(
         [registry, "validate", "--data", "data", "--today", DEFAULT_TODAY],
-        cwd=folder, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 1
     assert proc.stderr == ""
