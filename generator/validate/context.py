@@ -28,6 +28,9 @@ class Context:
     #: record (e.g. "every announcement is referred to") then stay silent rather than
     #: blame the announcement for the broken file's missing reference.
     complete: bool = True
+    #: every shaped announcement file; `announcements` keeps one document per id, so a
+    #: second file with the same id shows only here (ids.filename, ids.unique)
+    announcement_docs: list[Document] = field(default_factory=list)
 
     def county_name(self, code: str) -> str:
         c = self.counties.get(code)

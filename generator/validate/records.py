@@ -35,8 +35,12 @@ def _stem(doc: Document) -> str:
     return PurePosixPath(doc.file).stem
 
 
+def _announcement_docs(ctx: Context) -> list[Document]:
+    return ctx.announcement_docs or list(ctx.announcements.values())
+
+
 def _all_docs(ctx: Context) -> list[Document]:
-    return ctx.platforms + list(ctx.announcements.values())
+    return ctx.platforms + _announcement_docs(ctx)
 
 
 def check_id_matches_filename(ctx: Context) -> Iterator[Problem]:
@@ -59,7 +63,8 @@ def _duplicates(docs: list[Document], key: str, path: list[str | int]) -> Iterat
     """Pairs that share a value. A revoked record does not count: after a revocation the
     operator applies again under a new record (new id), as the history rules require."""
     seen: dict[str, Document] = {}
-    for doc in sorted(docs, key=lambda d: d.file):
+    # a file not named after its id is the copy: blame it, not the original
+    for doc in sorted(docs, key=lambda d: (d.data["id"] != _stem(d), d.file)):
         if key != "id" and _revoked(doc):
             continue
         value = doc.data
@@ -74,7 +79,7 @@ def _duplicates(docs: list[Document], key: str, path: list[str | int]) -> Iterat
 
 
 def check_ids_unique(ctx: Context) -> Iterator[Problem]:
-    for docs in (ctx.platforms, list(ctx.announcements.values())):
+    for docs in (ctx.platforms, _announcement_docs(ctx)):
         for doc, first, value in _duplicates(docs, "id", ["id"]):
             yield problem(doc, ["id"], "ids.unique", f"编号“{value}”已被 {first.file} 使用", "编号不得重复使用")
 
