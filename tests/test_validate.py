@@ -112,8 +112,27 @@ def fixture_dirs(kind: str) -> list[Path]:
     return sorted(p for p in folder.iterdir() if (p / "data").is_dir())
 
 
+#: fixtures that show a known bug: they fail until it is fixed, then the entry goes
+KNOWN_BUGS = {
+    "ids.unique--announcement": (
+        "generator/pipeline.py validate() does not pass announcement_docs=announcements to "
+        "Context: the id -> document dict drops a second file with the same id, so a "
+        "misnamed copy of an announcement passes validation"
+    ),
+}
+
+
 def params(kind: str) -> list[Any]:
-    return [pytest.param(d, id=d.name) for d in fixture_dirs(kind)]
+    return [
+        pytest.param(
+            d,
+            id=d.name,
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[d.name])]
+            if d.name in KNOWN_BUGS
+            else [],
+        )
+        for d in fixture_dirs(kind)
+    ]
 
 
 def rule_of(folder: Path) -> str:
