@@ -73,3 +73,37 @@
   });
   apply();
 })();
+
+/* A table wider than the screen scrolls inside its box (.reg-table-wrap). A box that
+   scrolls must be reachable by keyboard and named (WCAG 2.1.1; axe
+   scrollable-region-focusable), so it becomes a focusable region named by its table's
+   caption, only while it actually scrolls. */
+(function () {
+  "use strict";
+  var boxes = Array.prototype.slice.call(document.querySelectorAll(".reg-table-wrap"));
+  if (!boxes.length) return;
+  function mark() {
+    boxes.forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      var caption = box.querySelector("caption");
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        if (caption) {
+          if (!caption.id) caption.id = "reg-caption-" + boxes.indexOf(box);
+          box.setAttribute("aria-labelledby", caption.id);
+        }
+      } else if (!scrolls && box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-labelledby");
+      }
+    });
+  }
+  mark();
+  var pending = 0;
+  window.addEventListener("resize", function () {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(mark);
+  });
+})();
