@@ -26,6 +26,8 @@ from browserkit import (
     wait_for_search,
 )
 
+from generator import paths
+
 pytestmark = pytest.mark.browser
 
 
@@ -34,6 +36,9 @@ def open_kind(b: Browsing, kind: str, path: str) -> None:
     if kind == "search":
         wait_for_search(b.page)
 
+
+# After a resize: scrolled to the top, and two frames later (the page's resize handlers ran).
+SETTLED = "() => { window.scrollTo(0, 0); return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); }"
 
 SIDEWAYS = """() => {
   const width = document.scrollingElement.scrollWidth;
@@ -50,6 +55,9 @@ TABLES = """() => [...document.querySelectorAll('.md-content table')].flatMap(t 
   const box = wrap.getBoundingClientRect();
   if (!['auto', 'scroll'].includes(getComputedStyle(wrap).overflowX)) return [`${wrap.className} does not scroll`];
   if (box.right > window.innerWidth + 1) return [`${wrap.className} is ${box.width}px wide`];
+  // A box that scrolls must be reachable by keyboard and named (WCAG 2.1.1, 4.1.2).
+  if (wrap.scrollWidth > wrap.clientWidth + 1 && !(wrap.tabIndex >= 0 && wrap.getAttribute('aria-labelledby')))
+    return [`table "${t.caption ? t.caption.textContent : t.id}" scrolls in a box the keyboard cannot reach`];
   return [];
 })"""
 
@@ -114,7 +122,7 @@ def test_page_kind(kind: str, kind_path: str, desktop: Browsing, tap_findings: F
     # The same page on a phone: resizing reflows it as a phone would lay it out (the
     # viewport meta makes a phone's layout width its screen width).
     page.set_viewport_size(PHONE)
-    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate(SETTLED)
     screenshot(page, f"{kind}-390")
     problems += [f"390px: {p}" for p in page.evaluate(SIDEWAYS)]
     problems += [f"390px: {p}" for p in page.evaluate(TABLES)]
@@ -122,5 +130,16 @@ def test_page_kind(kind: str, kind_path: str, desktop: Browsing, tap_findings: F
     tap_findings.data[kind] = taps
     problems += [f"390px: tap target {t['target']} is {t['width']}×{t['height']}px and crowded" for t in taps["failing"]]
     page.set_viewport_size(NARROW_PHONE)
+    page.evaluate(SETTLED)
     problems += [f"320px: {p}" for p in page.evaluate(SIDEWAYS)]
     assert not problems, f"{kind} ({kind_path}):\n" + "\n".join(problems)
+
+
+def test_a_missing_page_helps_the_visitor(desktop: Browsing) -> None:
+    page = desktop.page
+    desktop.open("platforms/bd-9999/", expect_status=404)
+    assert "页面不存在" in page.locator("h1").inner_text()
+    assert page.locator("form[role=search] input[name=q]").count() >= 1
+    page.locator(".md-content a", has_text="平台名录").click()
+    page.wait_for_load_state("load")
+    assert desktop.site.path_of(page.url) == paths.PLATFORMS, "the 404 page's links work at any depth"
