@@ -291,6 +291,21 @@ def check_attachments(ctx: Context) -> Iterator[Problem]:
                 )
 
 
+def check_indicator_years_unique(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        seen: dict[int, int] = {}
+        for i, row in enumerate(doc.data.get("indicators", [])):
+            year = row["year"]
+            if year in seen:
+                yield problem(
+                    doc, ["indicators", i, "year"], "indicators.duplicate-year",
+                    f"{year}年度指标填写了两次（另见第{doc.line(['indicators', seen[year]]) or '?'}行）",
+                    "每个年度只保留一条指标，合并或删除重复的一条",
+                )
+            else:
+                seen[year] = i
+
+
 RULES = (
     check_id_matches_filename,
     check_ids_unique,
@@ -305,4 +320,5 @@ RULES = (
     check_announcements_referenced,
     check_publicity_period,
     check_attachments,
+    check_indicator_years_unique,
 )
