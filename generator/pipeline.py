@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import model
+from generator.cache import ValidationCache, open_cache
 from generator.export import exports
 from generator.index import run_pagefind
 from generator.render import SiteConfig, render_pages
@@ -29,16 +30,23 @@ class Validated:
 
     problems: tuple[Problem, ...]
     registry: model.Registry | None
+    #: no errors, and the model was not asked for (`with_model=False`)
+    passed: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.registry is not None
+        return self.registry is not None or self.passed
 
 
-def _shape_ok(kind: str, docs: Iterable[Document], problems: list[Problem]) -> list[Document]:
+def _shape(kind: str, doc: Document, cache: ValidationCache | None) -> list[Problem]:
+    return check_shape(kind, doc) if cache is None else cache.shape(kind, doc, check_shape)
+
+
+def _shape_ok(kind: str, docs: Iterable[Document], problems: list[Problem],
+              cache: ValidationCache | None = None) -> list[Document]:
     good = []
     for doc in docs:
-        found = check_shape(kind, doc)
+        found = _shape(kind, doc, cache)
         problems.extend(found)
         if not found:
             good.append(doc)
@@ -94,13 +102,40 @@ def _publicity_ends(ctx: Context, problems: list[Problem]) -> None:
 RULE_SETS: Sequence[Sequence[Any]] = (records.RULES, history.RULES, eligibility.RULES)
 
 
-def validate(sources: Sources, today: date) -> Validated:
+#: Rules whose problems about a platform depend only on that platform's file and on what
+#: all platforms share (announcements, counties, rules, calendar, attachments, the day):
+#: the validation cache may answer them file by file. A rule that compares platforms with
+#: each other must not be listed; a rule not listed always runs on every record.
+PER_RECORD_RULES = frozenset(
+    f"generator.validate.{module}.{name}"
+    for module, names in (
+        ("records", ("check_id_matches_filename", "check_uscc_code", "check_dates_real",
+                     "check_dates_not_future", "check_county_exists", "check_recommender",
+                     "check_announcement_references")),
+        ("history", ("check_first_event", "check_order", "check_sequence",
+                     "check_certified_after_publicity", "check_renamed", "check_annual_reports_unique",
+                     "check_failed_review_revoked", "check_review_overdue", "check_annual_reports")),
+        ("eligibility", ("check_eligibility_at_publicity",)),
+    )
+    for name in names
+)
+
+
+def _run_rules(ctx: Context, cache: ValidationCache | None) -> list[Problem]:
+    rules = [rule for rule_set in RULE_SETS for rule in rule_set]
+    if cache is None:
+        return [p for rule in rules for p in rule(ctx)]
+    return cache.run_rules(ctx, rules, PER_RECORD_RULES)
+
+
+def validate(sources: Sources, today: date, cache: ValidationCache | None = None,
+             with_model: bool = True) -> Validated:
     problems = list(sources.problems)
-    platforms = _shape_ok("platform", sources.platforms, problems)
-    announcements = _shape_ok("announcement", sources.announcements, problems)
+    platforms = _shape_ok("platform", sources.platforms, problems, cache)
+    announcements = _shape_ok("announcement", sources.announcements, problems, cache)
     singles = {}
     for kind, doc in (("counties", sources.counties), ("rules", sources.rules), ("calendar", sources.calendar)):
-        singles[kind] = doc if doc is not None and not _collect(check_shape(kind, doc), problems) else None
+        singles[kind] = doc if doc is not None and not _collect(_shape(kind, doc, cache), problems) else None
     if singles["counties"] is None or singles["rules"] is None:
         return Validated(tuple(problems), None)
     calendar = _calendar(singles["calendar"], problems)
@@ -116,12 +151,12 @@ def validate(sources: Sources, today: date) -> Validated:
         complete=len(platforms) == sources.platform_files,
     )
     _publicity_ends(ctx, problems)
-    for rule_set in RULE_SETS:
-        for rule in rule_set:
-            problems.extend(rule(ctx))
+    problems.extend(_run_rules(ctx, cache))
     shaped_everything = len(platforms) == len(sources.platforms) and len(announcements) == len(sources.announcements)
     if any(p.is_error for p in problems) or not shaped_everything:
         return Validated(tuple(problems), None)
+    if not with_model:
+        return Validated(tuple(problems), None, passed=True)
     return Validated(tuple(problems), _model(ctx))
 
 
@@ -146,8 +181,13 @@ def _model(ctx: Context) -> model.Registry:
 # -- commands ---------------------------------------------------------------------------
 
 
-def validate_dir(data_dir: Path, today: date) -> Validated:
-    return validate(load_sources(data_dir), today)
+def validate_dir(data_dir: Path, today: date, with_model: bool = True) -> Validated:
+    """Validate a data folder, with the validation cache beside it (generator/cache.py)."""
+    cache = open_cache(data_dir)
+    result = validate(load_sources(data_dir, cache.parse if cache else None), today, cache, with_model)
+    if cache is not None:
+        cache.save()
+    return result
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,107 @@ def test_check_shape_same_problems_with_and_without_the_fast_path(monkeypatch: p
     assert fast == slow
 
 
+# -- the validation cache: the same answers as a run without it -------------------------------
+
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def _fixture_roots() -> list[Path]:
+    return sorted(p.parent.parent for p in FIXTURES.glob("*/*/data/rules.yaml"))
+
+
+def _validate_text(data: Path, day: Any, *, cached: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[str, bool]:
+    from generator import pipeline, report
+
+    if cached:
+        monkeypatch.delenv("REGISTRY_NO_CACHE", raising=False)
+    else:
+        monkeypatch.setenv("REGISTRY_NO_CACHE", "1")
+    result = pipeline.validate_dir(data, day, with_model=False)
+    return report.format_text(result.problems), result.ok
+
+
+def test_cache_gives_the_same_problems_cold_filled_and_warm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    from datetime import date
+
+    roots = [ROOT, *_fixture_roots()]
+    assert len(roots) > 20
+    for i, root in enumerate(roots):
+        copy = tmp_path / str(i)
+        shutil.copytree(root / "data", copy / "data")
+        today_file = root / "today.txt"
+        day = date.fromisoformat(today_file.read_text().strip()) if today_file.exists() else date(2026, 11, 29)
+        plain = _validate_text(copy / "data", day, cached=False, monkeypatch=monkeypatch)
+        filling = _validate_text(copy / "data", day, cached=True, monkeypatch=monkeypatch)
+        warm = _validate_text(copy / "data", day, cached=True, monkeypatch=monkeypatch)
+        assert plain == filling == warm, root
+
+
+def test_cache_sees_a_changed_file_and_a_changed_announcement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    from datetime import date
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    day = date(2026, 11, 29)
+    assert _validate_text(data, day, cached=True, monkeypatch=monkeypatch)[1]
+    platform = data / "platforms" / "bd-0007.yaml"
+    platform.write_text(platform.read_text(encoding="utf-8").replace('county: "130684"', 'county: "130699"'),
+                        encoding="utf-8")
+    announcement = data / "announcements" / "2024-publicity.yaml"
+    announcement.write_text(announcement.read_text(encoding="utf-8").replace("working_days: 7", "working_days: 5"),
+                            encoding="utf-8")
+    warm = _validate_text(data, day, cached=True, monkeypatch=monkeypatch)
+    assert warm == _validate_text(data, day, cached=False, monkeypatch=monkeypatch)
+    assert not warm[1] and "130699" in warm[0] and "announcement.publicity-days" in warm[0]
+    # and another day: warnings that depend on the day are not served from yesterday
+    later = _validate_text(data, date(2027, 6, 1), cached=True, monkeypatch=monkeypatch)
+    assert later == _validate_text(data, date(2027, 6, 1), cached=False, monkeypatch=monkeypatch)
+
+
+def test_per_record_rules_look_at_one_record_at_a_time() -> None:
+    """What the cache relies on: a PER_RECORD rule run on all platforms says exactly what
+    it says run on each platform alone (the problems about announcements come once)."""
+    from dataclasses import replace
+    from datetime import date
+
+    from generator import pipeline
+    from generator.load import load_sources
+
+    rules = {f"{r.__module__}.{r.__qualname__}": r for rs in pipeline.RULE_SETS for r in rs}
+    assert pipeline.PER_RECORD_RULES <= rules.keys()
+    for root in [ROOT, *_fixture_roots()]:
+        sources = load_sources(root / "data")
+        captured: dict[str, Any] = {}
+        original = pipeline._run_rules
+
+        def capture(ctx: Any, cache: Any) -> Any:
+            captured["ctx"] = ctx
+            return original(ctx, None)
+
+        pipeline._run_rules = capture  # type: ignore[assignment]
+        try:
+            pipeline.validate(sources, date(2026, 11, 29))
+        finally:
+            pipeline._run_rules = original  # type: ignore[assignment]
+        ctx = captured.get("ctx")
+        if ctx is None:
+            continue
+        for name in sorted(pipeline.PER_RECORD_RULES):
+            rule = rules[name]
+            whole = sorted(rule(ctx))
+            alone = sorted(set(rule(replace(ctx, platforms=[]))))
+            for doc in ctx.platforms:
+                alone += [p for p in rule(replace(ctx, platforms=[doc])) if p.file == doc.file]
+            assert whole == sorted(alone), (name, root)
+
+
 # -- the benchmark scripts at a small size -----------------------------------------------------
 
 

@@ -1,0 +1,272 @@
+"""The validation cache: what an earlier run learnt about files whose bytes have not changed.
+
+Kept in `.cache/validate/` beside the data folder (`data/` -> `.cache/validate/`), never
+committed. Two things are remembered:
+
+- per file, keyed by its display path and the hash of its bytes: the loaded Document
+  (data and node lines) or the load problems, and the shape (JSON Schema) problems;
+- per platform file, the problems of the rules that look at one record at a time
+  (pipeline.PER_RECORD_RULES), valid only while everything else those rules read is the
+  same: the fingerprint of the Context without its platforms (announcements, counties,
+  rules, calendar, attachments, the day...) must match.
+
+Rules that compare records with each other always run on every record.
+
+A cache must never answer with something stale. The cache folder is named after the
+code version: a hash of every source file of the generator package, the schemas and
+the versions of the libraries that parse and check (PyYAML, jsonschema, jsonschema-rs,
+chinesecalendar) and of Python. Editing any of them starts a new, empty cache. A cache
+that cannot be read or written is ignored: the run is then simply cold.
+`REGISTRY_NO_CACHE=1` switches it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import metadata
+import marshal
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import fields, is_dataclass, replace
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from generator.load import Document, PathKey, parse_yaml
+from generator.report import Problem
+
+PACKAGE = Path(__file__).resolve().parent
+SCHEMAS = PACKAGE.parent / "schemas"
+_LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-rs", "chinesecalendar")
+_FORMAT = 1  # of the files in the cache folder
+
+ProblemTuple = tuple[str, "int | None", str, str, str, str, tuple[Any, ...]]
+Rule = Callable[[Any], Iterable[Problem]]
+
+
+@cache
+def code_version() -> str:
+    """Hash of everything that decides what validation says about a file."""
+    h = hashlib.sha256(f"format {_FORMAT} python {sys.version}".encode())
+    sources = sorted(PACKAGE.rglob("*.py")) + sorted(SCHEMAS.glob("*.json"))
+    for path in sources:
+        h.update(path.relative_to(PACKAGE.parent).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    for name in _LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "?"
+        h.update(f"{name} {version}\0".encode())
+    return h.hexdigest()[:20]
+
+
+def cache_dir(data_dir: Path) -> Path:
+    return data_dir.resolve().parent / ".cache" / "validate"
+
+
+def _problem_tuple(p: Problem) -> ProblemTuple:
+    return (p.file, p.line, p.rule, p.message, p.hint, p.severity, p.path)
+
+
+def _problem(t: Sequence[Any]) -> Problem:
+    return Problem(t[0], t[1], t[2], t[3], t[4], t[5], tuple(t[6]))
+
+
+class _Lines(Mapping[PathKey, int]):
+    """Node lines of a cached file, decoded only if a problem needs one."""
+
+    __slots__ = ("_blob", "_lines")
+
+    def __init__(self, blob: bytes) -> None:
+        self._blob = blob
+        self._lines: dict[PathKey, int] | None = None
+
+    def _get(self) -> dict[PathKey, int]:
+        if self._lines is None:
+            self._lines = marshal.loads(self._blob)
+        return self._lines
+
+    def __getitem__(self, key: PathKey) -> int:
+        return self._get()[key]
+
+    def get(self, key: PathKey, default: Any = None) -> Any:
+        return self._get().get(key, default)
+
+    def __iter__(self) -> Iterator[PathKey]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+class ValidationCache:
+    """One data folder's cache, read once at the start and written once at the end."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / code_version() / "cache.marshal"
+        self.files: dict[str, tuple[Any, ...]] = {}
+        self.rules_env = ""
+        self.rules: dict[str, list[ProblemTuple]] = {}
+        try:
+            with self.path.open("rb") as f:
+                stored = marshal.load(f)
+            self.files, self.rules_env, self.rules = stored["files"], stored["env"], stored["rules"]
+        except (OSError, EOFError, ValueError, TypeError, KeyError):
+            pass
+        self._used_files: dict[str, tuple[Any, ...]] = {}
+        self._used_rules: dict[str, list[ProblemTuple]] = {}
+        self._key_of: dict[int, str] = {}  # id(Document) -> key, for this run
+        self._docs: list[Document] = []  # keeps those ids alive and unique
+        self.changed = False
+
+    # -- files ----------------------------------------------------------------------------
+
+    def parse(self, raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
+        """parse_yaml, answered from the cache when the file's bytes are known."""
+        key = hashlib.blake2b(file.encode("utf-8") + b"\0" + raw, digest_size=16).hexdigest()
+        entry = self.files.get(key)
+        if entry is None:
+            doc, problems = parse_yaml(raw, file)
+            if doc is None:  # not kept: rare, cheap to redo, and its problems may hold odd keys
+                return doc, problems
+            entry = (True, doc.data, marshal.dumps(dict(doc.lines)), [_problem_tuple(p) for p in problems], None)
+            self.changed = True
+        else:
+            doc = Document(file, entry[1], _Lines(entry[2])) if entry[0] else None
+            problems = [_problem(t) for t in entry[3]]
+        self._used_files[key] = entry
+        if doc is not None:
+            self._key_of[id(doc)] = key
+            self._docs.append(doc)
+        return doc, problems
+
+    def key(self, doc: Document) -> str | None:
+        return self._key_of.get(id(doc))
+
+    def shape(self, kind: str, doc: Document, check: Callable[[str, Document], list[Problem]]) -> list[Problem]:
+        """check(kind, doc) (the JSON Schema problems), remembered per file."""
+        key = self.key(doc)
+        entry = self._used_files.get(key) if key else None
+        if entry is None:
+            return check(kind, doc)
+        if entry[4] is not None and entry[4][0] == kind:
+            return [_problem(t) for t in entry[4][1]]
+        found = check(kind, doc)
+        stored = (kind, [_problem_tuple(p) for p in found])
+        if _storable(stored):
+            self._used_files[key] = (*entry[:4], stored)  # type: ignore[index]
+            self.changed = True
+        return found
+
+    # -- rules on one record at a time ------------------------------------------------------
+
+    def run_rules(self, ctx: Any, rules: Sequence[Rule], per_record: frozenset[str]) -> list[Problem]:
+        """Every rule's problems; those of `per_record` rules from the cache where it can."""
+        env = self._fingerprint(ctx)
+        keys = [self.key(doc) for doc in ctx.platforms]
+        if env is None or None in keys:
+            return [p for rule in rules for p in rule(ctx)]
+        known = self.rules if env == self.rules_env else {}
+        todo = [doc for doc, key in zip(ctx.platforms, keys) if key not in known]
+        single = [r for r in rules if _name(r) in per_record]
+        # on the new platforms only; announcements are looked at on every run (cheap)
+        fresh = [p for rule in single for p in rule(replace(ctx, platforms=todo))]
+        by_file: dict[str, list[ProblemTuple]] = {doc.file: [] for doc in todo}
+        problems: list[Problem] = []
+        for p in fresh:
+            if p.file in by_file:
+                by_file[p.file].append(_problem_tuple(p))
+            else:
+                problems.append(p)
+        for doc, key in zip(ctx.platforms, keys):
+            assert key is not None
+            found = by_file[doc.file] if doc.file in by_file and key not in known else known[key]
+            if _storable(found):
+                self._used_rules[key] = found
+            problems.extend(_problem(t) for t in found)
+        if todo or env != self.rules_env:
+            self.changed = True
+        self.rules_env = env
+        problems.extend(p for rule in rules if _name(rule) not in per_record for p in rule(ctx))
+        return problems
+
+    def _fingerprint(self, ctx: Any) -> str | None:
+        """Hash of everything in the Context but its platforms, or None if it cannot tell."""
+        h = hashlib.sha256()
+        try:
+            for f in fields(ctx):
+                if f.name == "platforms":
+                    continue
+                h.update(f.name.encode() + b"\0")
+                h.update(pickle.dumps(self._stable(getattr(ctx, f.name)), protocol=4))
+        except (pickle.PicklingError, TypeError, AttributeError, _Unknown):
+            return None
+        return h.hexdigest()
+
+    def _stable(self, value: Any) -> Any:
+        """The value with Documents replaced by their keys and sets put in order."""
+        if isinstance(value, Document):
+            key = self.key(value)
+            if key is None:
+                raise _Unknown
+            return ("document", key)
+        if isinstance(value, (dict, MappingProxyType)):
+            return ("mapping", [(k, self._stable(v)) for k, v in value.items()])
+        if isinstance(value, (list, tuple)):
+            return ("sequence", [self._stable(v) for v in value])
+        if isinstance(value, (set, frozenset)):
+            return ("set", sorted((self._stable(v) for v in value), key=repr))
+        if is_dataclass(value) or not hasattr(value, "__dict__"):
+            return value
+        # a plain object (the Calendar): its attributes, less the memo of answers given
+        state = {k: v for k, v in vars(value).items() if k != "_memo"}
+        return ("object", type(value).__qualname__, self._stable(state))
+
+    # -- the end of the run -------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Keep what this run used (old entries go), if anything changed."""
+        if not self.changed and len(self._used_files) == len(self.files):
+            return
+        stored = {"files": self._used_files, "env": self.rules_env, "rules": self._used_rules}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            for old in self.folder.iterdir():  # caches of other code versions
+                if old.is_dir() and old != self.path.parent:
+                    for f in old.iterdir():
+                        f.unlink()
+                    old.rmdir()
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
+            with os.fdopen(fd, "wb") as f:
+                marshal.dump(stored, f)
+            os.replace(tmp, self.path)
+        except (OSError, ValueError):
+            pass
+
+
+class _Unknown(Exception):
+    """A Context value this cache cannot fingerprint: run every rule instead."""
+
+
+def _storable(value: Any) -> bool:
+    try:
+        marshal.dumps(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _name(rule: Rule) -> str:
+    return f"{rule.__module__}.{rule.__qualname__}"
+
+
+def open_cache(data_dir: Path) -> ValidationCache | None:
+    if os.environ.get("REGISTRY_NO_CACHE"):
+        return None
+    return ValidationCache(cache_dir(data_dir))
