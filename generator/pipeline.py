@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator import model
@@ -149,6 +149,8 @@ def validate(sources: Sources, today: date, cache: ValidationCache | None = None
         calendar=calendar,
         attachments=sources.attachments,
         complete=len(platforms) == sources.platform_files,
+        announcement_docs=announcements,
+        unusable_announcements=_unusable_announcements(sources, announcements),
     )
     _publicity_ends(ctx, problems)
     problems.extend(_run_rules(ctx, cache))
@@ -158,6 +160,17 @@ def validate(sources: Sources, today: date, cache: ValidationCache | None = None
     if not with_model:
         return Validated(tuple(problems), None, passed=True)
     return Validated(tuple(problems), _model(ctx))
+
+
+def _unusable_announcements(sources: Sources, shaped: list[Document]) -> frozenset[str]:
+    """Ids of announcement files that exist but failed to load or to pass the schema."""
+    good = {id(d) for d in shaped}
+    ids = {
+        str(d.data.get("id") or PurePosixPath(d.file).stem) if isinstance(d.data, dict) else PurePosixPath(d.file).stem
+        for d in sources.announcements if id(d) not in good
+    }
+    ids |= {PurePosixPath(p.file).stem for p in sources.problems if PurePosixPath(p.file).parent.name == "announcements"}
+    return frozenset(ids)
 
 
 def _collect(found: list[Problem], problems: list[Problem]) -> bool:

@@ -113,13 +113,7 @@ def fixture_dirs(kind: str) -> list[Path]:
 
 
 #: fixtures that show a known bug: they fail until it is fixed, then the entry goes
-KNOWN_BUGS = {
-    "ids.unique--announcement": (
-        "generator/pipeline.py validate() does not pass announcement_docs=announcements to "
-        "Context: the id -> document dict drops a second file with the same id, so a "
-        "misnamed copy of an announcement passes validation"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def params(kind: str) -> list[Any]:

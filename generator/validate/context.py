@@ -31,6 +31,9 @@ class Context:
     #: every shaped announcement file; `announcements` keeps one document per id, so a
     #: second file with the same id shows only here (ids.filename, ids.unique)
     announcement_docs: list[Document] = field(default_factory=list)
+    #: announcements whose file exists but could not be used (load or schema errors):
+    #: references to them are not reported again as "does not exist"
+    unusable_announcements: frozenset[str] = frozenset()
 
     def county_name(self, code: str) -> str:
         c = self.counties.get(code)

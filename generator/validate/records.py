@@ -203,6 +203,8 @@ def check_announcement_references(ctx: Context) -> Iterator[Problem]:
                 continue
             path: list[str | int] = ["history", i, "announcement"]
             ann = ctx.announcements.get(ann_id)
+            if ann is None and ann_id in ctx.unusable_announcements:
+                continue
             if ann is None:
                 yield problem(
                     doc, path, "references.announcement",
