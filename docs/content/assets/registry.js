@@ -48,6 +48,7 @@
 
   // Sorting: header cells become buttons (keyboard-accessible), aria-sort tells state.
   var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  table.classList.add("reg-sortable");  // on phones the header row becomes a row of sort buttons
   heads.forEach(function (th, index) {
     var kind = th.dataset.sort;
     if (!kind) return;
