@@ -61,6 +61,21 @@ TABLES = """() => [...document.querySelectorAll('.md-content table')].flatMap(t 
   return [];
 })"""
 
+# Focusable but not seen: a control inside a visually hidden box (1 px, clipped) takes
+# keyboard focus and shows nothing (WCAG 2.4.7). Material's skip link is transparent
+# until focused, which checkVisibility({checkOpacity}) leaves out.
+FOCUSABLE_UNSEEN = """() => {
+  const focusable = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
+    .filter(el => el.tabIndex >= 0 && !el.disabled && el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}));
+  const tiny = (el) => { const r = el.getBoundingClientRect(); return r.width <= 2 || r.height <= 2; };
+  const unseen = focusable.filter(el => {
+    for (let node = el; node && node !== document.body; node = node.parentElement)
+      if (tiny(node) && getComputedStyle(node).overflow !== 'visible') return true;
+    return tiny(el);
+  });
+  return unseen.map(el => `focusable but hidden: ${el.tagName.toLowerCase()} "${(el.textContent || '').trim().slice(0, 20)}"`);
+}"""
+
 TAP_TARGETS = """() => {
   const SELECTOR = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], .md-header label.md-header__button';
   const scopes = [...document.querySelectorAll('.md-header, .md-content')];
@@ -118,6 +133,7 @@ def test_page_kind(kind: str, kind_path: str, desktop: Browsing, tap_findings: F
     problems = [f"request to another host: {u}" for u in desktop.watch.foreign]
     problems += [f"console error: {e}" for e in desktop.watch.errors]
     problems += [f"axe {v['impact']} {v['id']} ({v['help']}): {v['nodes']}" for v in violations]
+    problems += page.evaluate(FOCUSABLE_UNSEEN)
 
     # The same page on a phone: resizing reflows it as a phone would lay it out (the
     # viewport meta makes a phone's layout width its screen width).
@@ -126,6 +142,7 @@ def test_page_kind(kind: str, kind_path: str, desktop: Browsing, tap_findings: F
     screenshot(page, f"{kind}-390")
     problems += [f"390px: {p}" for p in page.evaluate(SIDEWAYS)]
     problems += [f"390px: {p}" for p in page.evaluate(TABLES)]
+    problems += [f"390px: {p}" for p in page.evaluate(FOCUSABLE_UNSEEN)]
     taps: dict[str, Any] = page.evaluate(TAP_TARGETS)
     tap_findings.data[kind] = taps
     problems += [f"390px: tap target {t['target']} is {t['width']}×{t['height']}px and crowded" for t in taps["failing"]]

@@ -89,8 +89,10 @@ def column(b: Browsing, index: int) -> list[str]:
     )
 
 
-def test_sorting_by_a_header_button(desktop: Browsing) -> None:
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_sorting_by_a_header_button(viewport: dict[str, int], desktop: Browsing) -> None:
     page = desktop.page
+    page.set_viewport_size(viewport)  # on a phone the header row is a row of sort buttons
     desktop.open(paths.PLATFORMS)
     heads = page.locator("#reg-platforms thead th")
     names = [heads.nth(i).inner_text().strip() for i in range(heads.count())]
