@@ -43,11 +43,6 @@ from functools import cache
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
-
 from generator import paths, schemas
 from generator.model import Announcement, Event, Platform, Registry, Status
 
@@ -424,6 +419,13 @@ def _midnight(day: date) -> datetime:
 
 
 def to_xlsx(rows: Sequence[Sequence[Cell]], sheet_title: str, today: date, title: str) -> bytes:
+    # imported here: openpyxl (and numpy, which it loads) take 0.4 s, which every
+    # `registry validate` would otherwise pay through pipeline's import of this module
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
+
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
 
 from generator import schemas
 from generator.load import Document
 from generator.report import Problem
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _TYPE_ZH = {
     "string": "文本",
@@ -42,6 +44,9 @@ def _type_of(value: Any) -> str:
 
 @cache
 def _validator(kind: str) -> jsonschema.protocols.Validator:
+    # imported on the first document jsonschema-rs refuses: a clean run never needs it
+    import jsonschema
+
     cls = jsonschema.validators.validator_for(schemas.schema(kind))
     return cls(schemas.schema(kind))
 
