@@ -35,8 +35,25 @@
       if (!input.hasAttribute("aria-label")) input.setAttribute("aria-label", "搜索关键词");
     }
   }
+  // Pagefind UI redraws its result message as a new element each time, which screen
+  // readers do not announce; a live region that already exists repeats the final
+  // message ("找到 3 个…", "未找到…") (WCAG 4.1.3).
+  var status = document.createElement("p");
+  status.id = "reg-search-status";
+  status.className = "reg-visually-hidden";
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  box.parentNode.insertBefore(status, box.nextSibling);
+
+  function announce() {
+    var message = box.querySelector(".pagefind-ui__message");
+    var text = message ? message.textContent.trim() : "";
+    if (/找到/.test(text) && status.textContent !== text) status.textContent = text;
+  }
+
   relabel();
-  new MutationObserver(relabel).observe(box, { childList: true, subtree: true, characterData: true });
+  new MutationObserver(function () { relabel(); announce(); })
+    .observe(box, { childList: true, subtree: true, characterData: true });
 
   if (q) {
     ui.triggerSearch(q);
