@@ -8,11 +8,12 @@ a service item or category it offers, or its certificate number.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import yaml
-from browserkit import DATA, Browsing, wait_for_search
+from browserkit import DATA, Browsing, serious_axe_violations, wait_for_search
 
 from generator import paths, schemas
 from generator.model import Platform, Registry
@@ -64,6 +65,14 @@ def result_count(message: str) -> int:
     return int(found.group(1)) if found else 0
 
 
+def wait_for_count_other_than(page: Any, total: int) -> None:
+    page.wait_for_function(
+        "(total) => { const m = document.querySelector('.pagefind-ui__message');"
+        " const n = m && m.textContent.match(/找到\\s*(\\d+)/); return n && Number(n[1]) !== total; }",
+        arg=total,
+    )
+
+
 def results(b: Browsing) -> list[tuple[str, str]]:
     """(title, site-relative path) of every result shown."""
     links = b.page.locator(".pagefind-ui__result-link")
@@ -92,6 +101,7 @@ def test_header_search_shows_the_right_platform_first(what: str, registry: Regis
     assert path in expected, f"{term}: first result is {title} (/{path}), expected one of {sorted(expected)}:\n{listing}"
     assert title == names[path], f"{term}: first result title {title!r} is not the platform's name {names[path]!r}"
     assert desktop.page.locator("#reg-header-q").input_value() == term, "the header box should keep the query"
+    assert desktop.page.locator("#reg-search-status[role=status]").text_content() == message, "not announced"
 
     # The result link works where the site really lives (under the site_url path).
     desktop.page.locator(".pagefind-ui__result-link").first.click()
@@ -131,11 +141,7 @@ def test_search_filters_narrow_the_results(name: str, registry: Registry, deskto
     assert narrower, f"{name}: no filter value narrows {total} results: {values}"
     count, value, index = max(narrower)
     labels.nth(index).click()
-    page.wait_for_function(
-        "(total) => { const m = document.querySelector('.pagefind-ui__message');"
-        " const n = m && m.textContent.match(/找到\\s*(\\d+)/); return n && Number(n[1]) !== total; }",
-        arg=total,
-    )
+    wait_for_count_other_than(page, total)
     narrowed = result_count(page.locator(".pagefind-ui__message").inner_text())
     assert narrowed == count < total, f"{name}={value}: {narrowed} results, the filter said {count}"
 
@@ -152,9 +158,23 @@ def test_search_filters_narrow_the_results(name: str, registry: Registry, deskto
 def test_a_query_without_results_says_what_to_try(desktop: Browsing) -> None:
     message = search_from_header(desktop, "qzxvkjw")
     assert "未找到" in message, message
+    assert desktop.page.locator("#reg-search-status[role=status]").text_content() == message, "not announced"
     assert desktop.page.locator(".pagefind-ui__result").count() == 0
     tips = desktop.page.locator("#reg-search-tips")
     assert tips.is_visible()
     assert tips.locator(f"a[href$='{paths.PLATFORMS}']").count() >= 1, "the tips point to the platforms list"
     box = tips.bounding_box()
     assert box is not None and box["y"] < desktop.page.viewport_size["height"], "the tips are on the first screen"
+
+
+def test_search_page_with_filters_open_passes_axe(desktop: Browsing) -> None:
+    page = desktop.page
+    desktop.open(paths.SEARCH + "?q=平台")
+    total = result_count(wait_for_search(page))
+    for summary in page.locator("summary.pagefind-ui__filter-name").all():
+        summary.click()
+    page.locator("label.pagefind-ui__filter-label").first.click()
+    wait_for_count_other_than(page, total)
+    violations = serious_axe_violations(desktop)
+    assert not violations, "\n".join(f"{v['impact']} {v['id']}: {v['nodes']}" for v in violations)
+    assert not desktop.watch.errors, desktop.watch.errors
