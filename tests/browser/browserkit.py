@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -26,8 +25,13 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -43,14 +47,24 @@ def _chromium() -> str | None:
 CHROMIUM = _chromium()
 NO_CHROMIUM = "Chromium not found (/usr/bin/chromium or `chromium` on PATH); install it with `apt-get install -y chromium`"
 
+
 def site_prefix() -> str:
     """The path the site lives under on its host, from site_url in mkdocs.yml."""
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    prefix = urlsplit(str(config.get("site_url") or "")).path or "/"
+    from generator.pipeline import site_config
+
+    config, problems = site_config(ROOT / "mkdocs.yml")
+    assert config is not None, problems
+    prefix = urlsplit(config.site_url).path or "/"
     return prefix if prefix.endswith("/") else prefix + "/"
 
 
-_COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
+_COMPRESSIBLE = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "application/xml",
+    "image/svg+xml",
+)
 
 
 class PagesHandler(http.server.SimpleHTTPRequestHandler):
@@ -78,7 +92,7 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
             return self._redirect(self.prefix)
         if not url_path.startswith(self.prefix):
             return self._not_found(send_body)
-        rest = posixpath.normpath("/" + url_path[len(self.prefix):])
+        rest = posixpath.normpath("/" + url_path[len(self.prefix) :])
         target = Path(self.translate_path(rest))
         if target.is_dir():
             if not url_path.endswith("/"):
@@ -100,7 +114,9 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
         self._send(404, "text/html; charset=utf-8", body, send_body)
 
     def _send(self, status: int, ctype: str, body: bytes, send_body: bool) -> None:
-        zipped = ctype.startswith(_COMPRESSIBLE) and "gzip" in self.headers.get("Accept-Encoding", "")
+        zipped = ctype.startswith(_COMPRESSIBLE) and "gzip" in self.headers.get(
+            "Accept-Encoding", ""
+        )
         if zipped:
             body = gzip.compress(body, mtime=0)
         self.send_response(status)
@@ -128,9 +144,11 @@ class Site:
     def path_of(self, url: str) -> str:
         """Site-relative path of an absolute URL on this site ('' for other URLs)."""
         parts = urlsplit(url)
-        if f"{parts.scheme}://{parts.netloc}" != self.origin or not parts.path.startswith(self.prefix):
+        if f"{parts.scheme}://{parts.netloc}" != self.origin or not parts.path.startswith(
+            self.prefix
+        ):
             return ""
-        return unquote(parts.path[len(self.prefix):])
+        return unquote(parts.path[len(self.prefix) :])
 
 
 # -- the browser ------------------------------------------------------------
@@ -187,7 +205,7 @@ class Watch:
 
 @dataclass
 class Browsing:
-    """A fresh context (empty cache) with every request checked; `page` is its one tab."""
+    """A browser context and its one tab (`page`), with what they did recorded (`watch`)."""
 
     context: Any
     page: Any
@@ -249,4 +267,7 @@ class Findings:
 
     def save(self) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(self.data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        self.path.write_text(
+            json.dumps(self.data, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )

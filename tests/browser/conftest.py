@@ -99,7 +99,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from generator.pipeline import build
 
     out = tmp_path_factory.mktemp("browser") / "site"
-    result = build(DATA, out, TODAY, config_file=ROOT / "mkdocs.yml", docs_dir=ROOT / "docs" / "content")
+    result = build(
+        DATA, out, TODAY, config_file=ROOT / "mkdocs.yml", docs_dir=ROOT / "docs" / "content"
+    )
     errors = [f"{p.file}:{p.line}: {p.message}" for p in result.problems if p.is_error]
     assert result.ok, "build failed:\n" + "\n".join(errors)
     return out
@@ -108,7 +110,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def site(built_site: Path) -> Iterator[Site]:
     handler = type("Handler", (PagesHandler,), {"prefix": site_prefix()})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(built_site)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(built_site))
+    )
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
@@ -142,10 +146,16 @@ def page_paths(registry: Registry, built_site: Path) -> dict[str, str]:
         found.setdefault(f"announcement-{a.type}", paths.announcement(a.id))
     if registry.years:
         found["year"] = paths.year_list(registry.years[-1])
-    counties = [c.code for c in registry.counties if any(p.county == c.code for p in registry.platforms)]
+    counties = [
+        c.code for c in registry.counties if any(p.county == c.code for p in registry.platforms)
+    ]
     if counties:
         found["county"] = paths.county(counties[0])
-    categories = [k for k in schemas.service_categories() if any(k in p.categories for p in registry.platforms)]
+    categories = [
+        k
+        for k in schemas.service_categories()
+        if any(k in p.categories for p in registry.platforms)
+    ]
     if categories:
         found["category"] = paths.category(categories[0])
     if (built_site / paths.GUIDE / "index.html").is_file():

@@ -145,7 +145,10 @@ def test_page_kind(kind: str, kind_path: str, desktop: Browsing, tap_findings: F
     problems += [f"390px: {p}" for p in page.evaluate(FOCUSABLE_UNSEEN)]
     taps: dict[str, Any] = page.evaluate(TAP_TARGETS)
     tap_findings.data[kind] = taps
-    problems += [f"390px: tap target {t['target']} is {t['width']}×{t['height']}px and crowded" for t in taps["failing"]]
+    problems += [
+        f"390px: tap target {t['target']} is {t['width']}×{t['height']}px and crowded"
+        for t in taps["failing"]
+    ]
     page.set_viewport_size(NARROW_PHONE)
     page.evaluate(SETTLED)
     problems += [f"320px: {p}" for p in page.evaluate(SIDEWAYS)]
@@ -159,4 +162,6 @@ def test_a_missing_page_helps_the_visitor(desktop: Browsing) -> None:
     assert page.locator("form[role=search] input[name=q]").count() >= 1
     page.locator(".md-content a", has_text="平台名录").click()
     page.wait_for_load_state("load")
-    assert desktop.site.path_of(page.url) == paths.PLATFORMS, "the 404 page's links work at any depth"
+    assert desktop.site.path_of(page.url) == paths.PLATFORMS, (
+        "the 404 page's links work at any depth"
+    )

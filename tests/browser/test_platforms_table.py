@@ -30,7 +30,11 @@ def count_text(shown: int, total: int) -> str:
 
 def check(b: Browsing, expected: list[str], total: int) -> None:
     assert sorted(b.page.evaluate(SHOWN_IDS)) == expected
-    assert b.page.locator("#reg-filter-count").inner_text().startswith(count_text(len(expected), total))
+    assert (
+        b.page.locator("#reg-filter-count")
+        .inner_text()
+        .startswith(count_text(len(expected), total))
+    )
 
 
 def test_filters_narrow_the_rows_without_reloading(registry: Registry, desktop: Browsing) -> None:
@@ -45,14 +49,23 @@ def test_filters_narrow_the_rows_without_reloading(registry: Registry, desktop: 
     county = Counter(p.county for p in platforms).most_common(1)[0][0]
     page.select_option("#f-county", county)
     check(desktop, ids(p for p in platforms if p.county == county), total)
-    assert parse_qs(urlsplit(page.url).query) == {"county": [county]}, "a filtered view can be shared"
+    assert parse_qs(urlsplit(page.url).query) == {"county": [county]}, (
+        "a filtered view can be shared"
+    )
 
     page.select_option("#f-county", "")
     status = Counter(p.status(registry.today).slug for p in platforms).most_common(1)[0][0]
     page.select_option("#f-status", status)
     page.select_option("#f-category", "technology")
-    check(desktop, ids(p for p in platforms
-                       if p.status(registry.today).slug == status and "technology" in p.categories), total)
+    check(
+        desktop,
+        ids(
+            p
+            for p in platforms
+            if p.status(registry.today).slug == status and "technology" in p.categories
+        ),
+        total,
+    )
 
     page.click("#reg-filters button[type=reset]")
     year = registry.years[0]
@@ -61,7 +74,9 @@ def test_filters_narrow_the_rows_without_reloading(registry: Registry, desktop: 
 
     page.click("#reg-filters button[type=reset]")
     page.fill("#f-q", "检验")
-    check(desktop, ids(p for p in platforms if "检验" in p.name or "检验" in p.operator.name), total)
+    check(
+        desktop, ids(p for p in platforms if "检验" in p.name or "检验" in p.operator.name), total
+    )
 
     page.fill("#f-q", "无此平台")
     check(desktop, [], total)
@@ -79,7 +94,9 @@ def test_a_shared_filtered_address_opens_filtered(registry: Registry, desktop: B
     county = Counter(p.county for p in registry.platforms).most_common(1)[0][0]
     desktop.open(f"{paths.PLATFORMS}?county={county}")
     assert desktop.page.locator("#f-county").input_value() == county
-    check(desktop, ids(p for p in registry.platforms if p.county == county), len(registry.platforms))
+    check(
+        desktop, ids(p for p in registry.platforms if p.county == county), len(registry.platforms)
+    )
 
 
 def column(b: Browsing, index: int) -> list[str]:
@@ -121,8 +138,9 @@ def test_sorting_by_a_header_button(viewport: dict[str, int], desktop: Browsing)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
-def test_without_javascript_every_row_is_there(viewport: dict[str, int], registry: Registry,
-                                               open_context: Callable[..., Browsing]) -> None:
+def test_without_javascript_every_row_is_there(
+    viewport: dict[str, int], registry: Registry, open_context: Callable[..., Browsing]
+) -> None:
     b = open_context(viewport, java_script_enabled=False)
     b.open(paths.PLATFORMS)
     rows = b.page.locator("#reg-platforms tbody tr")

@@ -35,7 +35,9 @@ PRINT_LAYOUT = """() => {
 }"""
 
 
-def test_a_publicity_notice_prints_as_a_clean_a4_document(registry: Registry, desktop: Browsing) -> None:
+def test_a_publicity_notice_prints_as_a_clean_a4_document(
+    registry: Registry, desktop: Browsing
+) -> None:
     notices = [a for a in registry.announcements if a.type == "publicity"]
     if not notices:
         pytest.skip("no publicity announcement in the data")
@@ -47,7 +49,9 @@ def test_a_publicity_notice_prints_as_a_clean_a4_document(registry: Registry, de
 
     assert layout["visibleChrome"] == [], f"printed with the site's {layout['visibleChrome']}"
     listed = len(registry.listed_in(notice.id))
-    assert layout["rows"] == layout["rowsShown"] == listed, f"printed {layout['rowsShown']} of {listed} rows"
+    assert layout["rows"] == layout["rowsShown"] == listed, (
+        f"printed {layout['rowsShown']} of {listed} rows"
+    )
     assert layout["tableFits"], "the table is cut off at the page edge"
     assert layout["sign"] is not None, "the issuer and date are missing"
     assert notice.issuer in layout["sign"] and cn_date(notice.date) in layout["sign"]
@@ -55,9 +59,13 @@ def test_a_publicity_notice_prints_as_a_clean_a4_document(registry: Registry, de
 
     pdf = page.pdf(format="A4")
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
-    assert pdf.startswith(b"%PDF-") and len(pdf) > 0 and pages >= 1, f"{len(pdf)} bytes, {pages} pages"
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 0 and pages >= 1, (
+        f"{len(pdf)} bytes, {pages} pages"
+    )
     if shutil.which("pdftotext"):  # poppler-utils, when installed: check the text on paper too
-        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
         text = re.sub(r"\s+", "", text)
         assert notice.issuer in text and cn_date(notice.date) in text
         assert re.sub(r"\s+", "", notice.title) in text

@@ -23,7 +23,12 @@ pytestmark = pytest.mark.browser
 CATEGORIES = schemas.service_categories()
 #: Pagefind filter keys (data-pagefind-filter in the page templates) and the labels
 #: the search page shows for them.
-FILTER_LABELS = {"category": "服务类别", "county": "县（市、区）", "status": "状态", "year": "认定年度"}
+FILTER_LABELS = {
+    "category": "服务类别",
+    "county": "县（市、区）",
+    "status": "状态",
+    "year": "认定年度",
+}
 
 
 def certificate_from_data() -> tuple[str, str]:
@@ -77,13 +82,18 @@ def results(b: Browsing) -> list[tuple[str, str]]:
     """(title, site-relative path) of every result shown."""
     links = b.page.locator(".pagefind-ui__result-link")
     return [
-        (links.nth(i).inner_text().strip(), b.site.path_of(urljoin(b.page.url, links.nth(i).get_attribute("href") or "")))
+        (
+            links.nth(i).inner_text().strip(),
+            b.site.path_of(urljoin(b.page.url, links.nth(i).get_attribute("href") or "")),
+        )
         for i in range(links.count())
     ]
 
 
 @pytest.mark.parametrize("what", ["检验检测", "融资", "创业辅导", "county", "certificate"])
-def test_header_search_shows_the_right_platform_first(what: str, registry: Registry, desktop: Browsing) -> None:
+def test_header_search_shows_the_right_platform_first(
+    what: str, registry: Registry, desktop: Browsing
+) -> None:
     if what == "certificate":
         term, platform_id = certificate_from_data()
         expected = {paths.platform(platform_id)}
@@ -98,10 +108,18 @@ def test_header_search_shows_the_right_platform_first(what: str, registry: Regis
     assert shown, f"{term}: no results ({message})"
     title, path = shown[0]
     listing = "\n".join(f"  {t} -> /{p}" for t, p in shown)
-    assert path in expected, f"{term}: first result is {title} (/{path}), expected one of {sorted(expected)}:\n{listing}"
-    assert title == names[path], f"{term}: first result title {title!r} is not the platform's name {names[path]!r}"
-    assert desktop.page.locator("#reg-header-q").input_value() == term, "the header box should keep the query"
-    assert desktop.page.locator("#reg-search-status[role=status]").text_content() == message, "not announced"
+    assert path in expected, (
+        f"{term}: first result is {title} (/{path}), expected one of {sorted(expected)}:\n{listing}"
+    )
+    assert title == names[path], (
+        f"{term}: first result title {title!r} is not the platform's name {names[path]!r}"
+    )
+    assert desktop.page.locator("#reg-header-q").input_value() == term, (
+        "the header box should keep the query"
+    )
+    assert desktop.page.locator("#reg-search-status[role=status]").text_content() == message, (
+        "not announced"
+    )
 
     # The result link works where the site really lives (under the site_url path).
     desktop.page.locator(".pagefind-ui__result-link").first.click()
@@ -122,13 +140,17 @@ def filter_matches(registry: Registry, p: Platform, name: str, value: str) -> bo
 
 
 @pytest.mark.parametrize("name", list(FILTER_LABELS))
-def test_search_filters_narrow_the_results(name: str, registry: Registry, desktop: Browsing) -> None:
+def test_search_filters_narrow_the_results(
+    name: str, registry: Registry, desktop: Browsing
+) -> None:
     page = desktop.page
     desktop.open(paths.SEARCH + "?q=平台")
     total = result_count(wait_for_search(page))
     assert total > 1
 
-    block = page.locator("details.pagefind-ui__filter-block").filter(has=page.locator(f"input[name='{name}']"))
+    block = page.locator("details.pagefind-ui__filter-block").filter(
+        has=page.locator(f"input[name='{name}']")
+    )
     summary = block.locator("summary")
     assert summary.inner_text().strip() == FILTER_LABELS[name], "filters are labelled in Chinese"
     summary.click()
@@ -151,20 +173,30 @@ def test_search_filters_narrow_the_results(name: str, registry: Registry, deskto
     shown = results(desktop)
     assert len(shown) == narrowed
     by_path = {paths.platform(p.id): p for p in registry.platforms}
-    wrong = [f"{t} (/{p})" for t, p in shown if p not in by_path or not filter_matches(registry, by_path[p], name, value)]
+    wrong = [
+        f"{t} (/{p})"
+        for t, p in shown
+        if p not in by_path or not filter_matches(registry, by_path[p], name, value)
+    ]
     assert not wrong, f"{name}={value}: results that do not match: {wrong}"
 
 
 def test_a_query_without_results_says_what_to_try(desktop: Browsing) -> None:
     message = search_from_header(desktop, "qzxvkjw")
     assert "未找到" in message, message
-    assert desktop.page.locator("#reg-search-status[role=status]").text_content() == message, "not announced"
+    assert desktop.page.locator("#reg-search-status[role=status]").text_content() == message, (
+        "not announced"
+    )
     assert desktop.page.locator(".pagefind-ui__result").count() == 0
     tips = desktop.page.locator("#reg-search-tips")
     assert tips.is_visible()
-    assert tips.locator(f"a[href$='{paths.PLATFORMS}']").count() >= 1, "the tips point to the platforms list"
+    assert tips.locator(f"a[href$='{paths.PLATFORMS}']").count() >= 1, (
+        "the tips point to the platforms list"
+    )
     box = tips.bounding_box()
-    assert box is not None and box["y"] < desktop.page.viewport_size["height"], "the tips are on the first screen"
+    assert box is not None and box["y"] < desktop.page.viewport_size["height"], (
+        "the tips are on the first screen"
+    )
 
 
 def test_search_page_with_filters_open_passes_axe(desktop: Browsing) -> None:

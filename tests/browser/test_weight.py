@@ -35,7 +35,11 @@ class Traffic:
     def _finished(self, request: Any) -> None:
         sizes = request.sizes()
         response = request.response()
-        cached = response is not None and response.from_service_worker is False and sizes["responseHeadersSize"] <= 0
+        cached = (
+            response is not None
+            and response.from_service_worker is False
+            and sizes["responseHeadersSize"] <= 0
+        )
         wire = 0 if cached else sizes["responseBodySize"] + max(sizes["responseHeadersSize"], 0)
         body = len(response.body()) if response is not None and response.status == 200 else 0
         self.seen.append((request.url, wire, body))
@@ -44,16 +48,27 @@ class Traffic:
         new = self.seen[start:]
         files: dict[str, dict[str, int]] = {}
         for url, wire, body in new:  # a file fetched twice (Pagefind's worker script) adds up
-            file = files.setdefault("/" + (self.site.path_of(url) or url), {"transferred": 0, "uncompressed": 0})
+            file = files.setdefault(
+                "/" + (self.site.path_of(url) or url), {"transferred": 0, "uncompressed": 0}
+            )
             file["transferred"] += wire
             file["uncompressed"] += body
-        return {"transferred": sum(w for _, w, _ in new), "uncompressed": sum(b for _, _, b in new),
-                "requests": len(new), "files": files}
+        return {
+            "transferred": sum(w for _, w, _ in new),
+            "uncompressed": sum(b for _, _, b in new),
+            "requests": len(new),
+            "files": files,
+        }
 
 
-def test_platform_page_and_first_search_are_light(built_site: Path, open_context: Callable[..., Browsing]) -> None:
+def test_platform_page_and_first_search_are_light(
+    built_site: Path, open_context: Callable[..., Browsing]
+) -> None:
     # The heaviest platform page of the build (longest history and indicator table).
-    heaviest = max((built_site / "platforms").glob("*/index.html"), key=lambda f: (f.stat().st_size, f.parent.name))
+    heaviest = max(
+        (built_site / "platforms").glob("*/index.html"),
+        key=lambda f: (f.stat().st_size, f.parent.name),
+    )
     b = open_context(DESKTOP, guard=False)  # no request routing: it would bypass the HTTP cache
     traffic = Traffic(b)
 
@@ -70,14 +85,18 @@ def test_platform_page_and_first_search_are_light(built_site: Path, open_context
     search = traffic.since(before)
 
     findings = Findings("weights.json")
-    findings.data = {"platform_page": {"page": paths.platform(heaviest.parent.name), **first},
-                     "first_search": {"query": "检验检测", **search},
-                     "budgets": {"platform_page": PLATFORM_PAGE_BUDGET, "first_search": FIRST_SEARCH_BUDGET}}
+    findings.data = {
+        "platform_page": {"page": paths.platform(heaviest.parent.name), **first},
+        "first_search": {"query": "检验检测", **search},
+        "budgets": {"platform_page": PLATFORM_PAGE_BUDGET, "first_search": FIRST_SEARCH_BUDGET},
+    }
     findings.save()
-    summary = (f"platform page {first['transferred'] / 1024:.1f} KB on the wire "
-               f"({first['uncompressed'] / 1024:.1f} KB uncompressed, {first['requests']} requests); "
-               f"first search adds {search['transferred'] / 1024:.1f} KB "
-               f"({search['uncompressed'] / 1024:.1f} KB uncompressed, {search['requests']} requests)")
+    summary = (
+        f"platform page {first['transferred'] / 1024:.1f} KB on the wire "
+        f"({first['uncompressed'] / 1024:.1f} KB uncompressed, {first['requests']} requests); "
+        f"first search adds {search['transferred'] / 1024:.1f} KB "
+        f"({search['uncompressed'] / 1024:.1f} KB uncompressed, {search['requests']} requests)"
+    )
     print(summary)
     assert not b.watch.foreign, b.watch.foreign
     assert first["transferred"] <= PLATFORM_PAGE_BUDGET, summary
