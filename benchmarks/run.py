@@ -5,18 +5,23 @@
 For each N it writes a synthetic registry (benchmarks/synth.py) to benchmarks/out/N/
 and measures, each in a fresh Python process so that peak memory is per size:
 
-- build: the real `pipeline.build`, with every stage timed where the pipeline calls it
-  (load, schema, rules, model, render, exports, MkDocs, Pagefind; the rest is writing
-  the staging folder and swapping it in), and its peak memory: the largest resident
-  size of the Python process plus that of its largest child (Pagefind), an upper bound
-  of what the machine needs at once;
+- build: the real `pipeline.build` (cold: no validation cache), with every stage timed
+  where the pipeline calls it (load, schema, rules, model, render, exports, MkDocs,
+  Pagefind; the rest is copying and writing the staging folder and swapping it in).
+  Exports run in a forked process while pages render (marked ‖ in the table): they are
+  timed again alone afterwards and not counted in the rest;
 - floor: the same platforms as plain Markdown pages (name, description, a few fields)
   through bare mkdocs-material (no plugins, no extensions, pages out of the nav) and
   the same Pagefind command: what any MkDocs + Pagefind site of this size costs;
 - validate: `registry validate` as a subprocess, start to exit: cold (no cache) and
   warm (cache filled, then 1% of the platform files changed), in records per second.
 
-Prints a table and writes the numbers as JSON. Timings are wall-clock seconds on
+Memory is the peak proportional set size (PSS) of the measured process and all its
+children (Pagefind, the exports fork), sampled every 0.25 s from /proc: pages a fork
+shares with its parent count once. CPU seconds (user + system of the process tree) are
+reported beside wall time because they depend much less on what else the machine runs.
+
+Prints the tables and writes the numbers as JSON. Timings are wall-clock seconds on
 whatever else the machine is doing: run on a quiet machine, or use --repeat and keep
 the best.
 """
@@ -31,6 +36,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import date
@@ -89,6 +95,15 @@ def child_build(n_dir: Path) -> dict[str, Any]:
     site = n_dir / "site"
     if site.exists():
         shutil.rmtree(site)
+    seen: dict[str, Any] = {}
+    make_model = pipeline._model
+
+    def keep_model(ctx: Any) -> Any:
+        seen["registry"] = make_model(ctx)
+        return seen["registry"]
+
+    pipeline._model = keep_model  # type: ignore[assignment]
+    os.environ["REGISTRY_NO_CACHE"] = "1"  # a cold build, as in CI
     start = time.perf_counter()
     result = pipeline.build(n_dir / "data", site, date.fromisoformat(TODAY))
     total = time.perf_counter() - start
@@ -108,10 +123,20 @@ def child_build(n_dir: Path) -> dict[str, Any]:
         "mkdocs": p.get("mkdocs", 0.0),
         "pagefind": p.get("pagefind", 0.0),
     }
-    phases["write+other"] = total - sum(phases.values())
+    if not phases["exports"] and "registry" in seen:
+        # the build makes them in a forked process while pages render: time them alone
+        site_url = pipeline.site_config(Path("mkdocs.yml"))[0].site_url  # type: ignore[union-attr]
+        t = time.perf_counter()
+        pipeline.exports(seen["registry"], site_url)
+        phases["exports"] = time.perf_counter() - t
+        parallel = ["exports"]
+    else:
+        parallel = []
+    phases["write+other"] = total - sum(v for k, v in phases.items() if k not in parallel)
     return {
         "total": total,
         "phases": phases,
+        "parallel": parallel,
         "pages": result.pages,
         "indexed": result.indexed,
         "rss_self_mb": _rss_mb(resource.RUSAGE_SELF),
@@ -197,14 +222,64 @@ def child_floor(n_dir: Path) -> dict[str, Any]:
 # -- the parent --------------------------------------------------------------------------------
 
 
+def _tree(root: int) -> list[int]:
+    """root and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def _pss_mb(pids: list[int]) -> float:
+    """Proportional set size of the processes: shared pages (a fork's) counted once."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            continue
+    return total / 1024
+
+
 def _child(kind: str, n_dir: Path) -> dict[str, Any]:
-    proc = subprocess.run(
+    """Run one measurement in a fresh process; sample the memory of its process tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(n_dir)],
-        capture_output=True, text=True, env=ENV, cwd=ROOT, check=False,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT,
     )
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.25):
+            peak[0] = max(peak[0], _pss_mb(_tree(proc.pid)))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if Path("/proc/self/smaps_rollup").exists():
+        sampler.start()
+    stdout, stderr = proc.communicate()
+    done.set()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
-        raise SystemExit(f"{kind} at {n_dir.name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"{kind} at {n_dir.name} failed:\n{stdout[-3000:]}\n{stderr[-3000:]}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["peak_pss_mb"] = peak[0]
+    result["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return result
 
 
 def _validate_seconds(data_dir: Path) -> float:
@@ -268,36 +343,44 @@ def run_size(n: int, repeat: int, workdir: Path) -> dict[str, Any]:
         "build": build,
         "floor": floor,
         "ratio": build["total"] / floor["total"],
-        "peak_mb": build["rss_self_mb"] + build["rss_children_mb"],
+        "cpu_ratio": build["cpu_seconds"] / floor["cpu_seconds"],
+        "peak_mb": build["peak_pss_mb"] or build["rss_self_mb"] + build["rss_children_mb"],
         "validate": measure_validate(n_dir / "data", records),
     }
 
 
 def table(results: list[dict[str, Any]]) -> str:
+    """Markdown tables: build stages, build vs floor, validate throughput."""
     names = list(results[0]["build"]["phases"])
-    head = ["N", *names, "build", "floor", "ratio", "peak MB", "validate cold/s", "warm/s"]
-    rows = []
+    parallel = set(results[0]["build"].get("parallel", []))
+    head = ["N", *(f"{k} ‖" if k in parallel else k for k in names), "build total"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     for r in results:
         b = r["build"]
-        rows.append([
-            f"{r['n']:,}",
-            *(f"{b['phases'][k]:.2f}" for k in names),
-            f"{b['total']:.1f}",
-            f"{r['floor']['total']:.1f}",
-            f"{r['ratio']:.2f}",
-            f"{r['peak_mb']:.0f}",
-            f"{r['validate']['cold_records_per_s']:,.0f}",
-            f"{r['validate']['warm_records_per_s']:,.0f}",
-        ])
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    floor_head = "| N | floor write | floor MkDocs | floor Pagefind | floor total | floor peak MB |"
-    lines += ["", floor_head, "|---|---|---|---|---|---|"]
+        lines.append("| " + " | ".join([f"{r['n']:,}", *(f"{b['phases'][k]:.1f}" for k in names),
+                                         f"{b['total']:.1f}"]) + " |")
+    lines += [
+        "",
+        "| N | pages | build s | floor s | ratio | build CPU s | floor CPU s | CPU ratio | build peak MB | floor peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
-        f = r["floor"]
+        b, f = r["build"], r["floor"]
         lines.append(
-            f"| {r['n']:,} | {f['phases']['write']:.2f} | {f['phases']['mkdocs']:.2f} | "
-            f"{f['phases']['pagefind']:.2f} | {f['total']:.1f} | {f['rss_self_mb'] + f['rss_children_mb']:.0f} |"
+            f"| {r['n']:,} | {b['pages']:,} | {b['total']:.1f} | {f['total']:.1f} | {r['ratio']:.2f} | "
+            f"{b['cpu_seconds']:.1f} | {f['cpu_seconds']:.1f} | {r['cpu_ratio']:.2f} | "
+            f"{r['peak_mb']:.0f} | {f['peak_pss_mb'] or f['rss_self_mb'] + f['rss_children_mb']:.0f} |"
+        )
+    lines += [
+        "",
+        "| N | records | validate cold s | cold records/s | warm s (1% changed) | warm records/s |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        v = r["validate"]
+        lines.append(
+            f"| {r['n']:,} | {v['records']:,} | {v['cold_seconds']:.2f} | {v['cold_records_per_s']:,.0f} | "
+            f"{v['warm_seconds']:.2f} | {v['warm_records_per_s']:,.0f} |"
         )
     return "\n".join(lines)
 

@@ -234,6 +234,61 @@ def test_per_record_rules_look_at_one_record_at_a_time() -> None:
             assert whole == sorted(alone), (name, root)
 
 
+# -- the whole-element Markdown extension: the same site with and without it -----------------
+
+
+@pytest.mark.build
+def test_rawhtml_extension_changes_no_byte_of_the_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import filecmp
+    from datetime import date
+
+    from generator import pipeline
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("REGISTRY_NO_CACHE", "1")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  - generator.render.rawhtml\n" in config
+    plain = config.replace("  - generator.render.rawhtml\n", "").replace(
+        "custom_dir: docs/overrides", f"custom_dir: {ROOT / 'docs' / 'overrides'}"
+    )
+    (tmp_path / "plain.yml").write_text(plain, encoding="utf-8")
+    sites = {}
+    for name, cfg in (("with", ROOT / "mkdocs.yml"), ("without", tmp_path / "plain.yml")):
+        result = pipeline.build(ROOT / "data", tmp_path / name, date(2026, 11, 29), cfg)
+        assert result.ok, [p.message for p in result.problems if p.is_error]
+        sites[name] = tmp_path / name
+    different: list[str] = []
+
+    def walk(d: filecmp.dircmp[str]) -> None:
+        different.extend(d.diff_files + d.left_only + d.right_only + d.funny_files)
+        for sub in d.subdirs.values():
+            walk(sub)
+
+    walk(filecmp.dircmp(sites["with"], sites["without"]))
+    assert not different
+
+
+def test_rawhtml_takes_only_single_article_pages() -> None:
+    from generator.render.rawhtml import whole_element
+
+    page = '<article class="reg-platform">\n<h1>名称</h1>\n\n<p>x</p>\n</article>'
+    assert whole_element("\n" + page + "\n\n") == page
+    for text in (
+        page + "\n<p>after</p>",
+        "<p>before</p>\n" + page,
+        page.replace("<p>x</p>", "<article>inner</article>"),
+        page.replace("<p>x</p>", "<!-- note -->"),
+        page.replace("<p>x</p>", "</ARTICLE>"),
+        page.replace("<p>x</p>", "<Script>x</Script>"),
+        page.replace("<p>x</p>", "<pre>code</pre>"),
+        page.replace("<p>x</p>", '<div markdown="1">*x*</div>'),
+        page.replace("<article ", "<articles "),
+        "## heading\n\n" + page,
+        " " + page,
+    ):
+        assert whole_element(text) is None, text
+
+
 # -- the benchmark scripts at a small size -----------------------------------------------------
 
 
