@@ -39,7 +39,10 @@ class IndexResult:
 
 
 def pagefind_command(site_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", "pagefind"]
+    # Code blocks are the guide's YAML examples: sample records that would otherwise
+    # compete with the real platform pages in the results.
+    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", "pagefind",
+            "--exclude-selectors", "pre"]
 
 
 def run_pagefind(site_dir: Path, expected_pages: int) -> IndexResult:
