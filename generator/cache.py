@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 from importlib import metadata
 import marshal
+import multiprocessing
 import os
 import pickle
 import sys
@@ -36,7 +37,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator.load import Document, PathKey, parse_yaml
+from generator.load import Document, PathKey, display_path, parse_yaml
 from generator.report import Problem
 
 PACKAGE = Path(__file__).resolve().parent
@@ -124,13 +125,84 @@ class ValidationCache:
         self._key_of: dict[int, str] = {}  # id(Document) -> key, for this run
         self._docs: list[Document] = []  # keeps those ids alive and unique
         self.changed = False
+        self._helper: tuple[int, int, frozenset[str]] | None = None  # pid, pipe, files
+
+    # -- the other core -------------------------------------------------------------------
+
+    def prefetch(self, data_dir: Path) -> None:
+        """Parse the second half of the record files the cache does not know in a forked
+        child, while load_sources parses the first half here: YAML parsing is most of a
+        cold run. The child's entries are exactly parse_yaml's; `parse` waits for them
+        when it reaches the first file of that half. No fork (Windows): nothing happens.
+        """
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        paths = [
+            path
+            for folder in (data_dir / "platforms", data_dir / "announcements")
+            if folder.is_dir()
+            for path in sorted(folder.iterdir())
+            if path.suffix == ".yaml" and not path.name.startswith(".")
+        ]
+        if len(paths) < _PREFETCH_MIN:
+            return
+        half = paths[len(paths) // 2 :]
+        shown = [display_path(path) for path in half]
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: parse, send, leave without running the parent's exit code
+            status = 1
+            try:
+                os.close(read_end)
+                with os.fdopen(write_end, "wb") as out:
+                    marshal.dump(self._entries(half, shown), out)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self._helper = (pid, read_end, frozenset(shown))
+
+    def _entries(self, paths: Sequence[Path], shown: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        entries = {}
+        for path, file in zip(paths, shown):
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                continue
+            key = _key(file, raw)
+            if key in self.files:
+                continue
+            doc, problems = parse_yaml(raw, file)
+            if doc is not None and not problems:
+                entries[key] = (True, doc.data, marshal.dumps(dict(doc.lines)), [], None)
+        return entries
+
+    def _collect_helper(self) -> None:
+        if self._helper is None:
+            return
+        pid, read_end, _ = self._helper
+        self._helper = None
+        try:
+            with os.fdopen(read_end, "rb") as f:
+                entries = marshal.load(f)
+            _, status = os.waitpid(pid, 0)
+            if status == 0 and isinstance(entries, dict):
+                self.files.update(entries)
+        except (OSError, EOFError, ValueError, TypeError):
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
 
     # -- files ----------------------------------------------------------------------------
 
     def parse(self, raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
         """parse_yaml, answered from the cache when the file's bytes are known."""
-        key = hashlib.blake2b(file.encode("utf-8") + b"\0" + raw, digest_size=16).hexdigest()
+        key = _key(file, raw)
         entry = self.files.get(key)
+        if entry is None and self._helper is not None and file in self._helper[2]:
+            self._collect_helper()
+            entry = self.files.get(key)
         if entry is None:
             doc, problems = parse_yaml(raw, file)
             if doc is None:  # not kept: rare, cheap to redo, and its problems may hold odd keys
@@ -230,8 +302,13 @@ class ValidationCache:
 
     # -- the end of the run -------------------------------------------------------------------
 
+    def close(self) -> None:
+        """Wait for the prefetching child, if any: never leave it behind."""
+        self._collect_helper()
+
     def save(self) -> None:
         """Keep what this run used (old entries go), if anything changed."""
+        self._collect_helper()
         if not self.changed and len(self._used_files) == len(self.files):
             return
         stored = {"files": self._used_files, "env": self.rules_env, "rules": self._used_rules}
@@ -252,6 +329,14 @@ class ValidationCache:
 
 class _Unknown(Exception):
     """A Context value this cache cannot fingerprint: run every rule instead."""
+
+
+#: below this many record files a second process costs more than it saves
+_PREFETCH_MIN = 400
+
+
+def _key(file: str, raw: bytes) -> str:
+    return hashlib.blake2b(file.encode("utf-8") + b"\0" + raw, digest_size=16).hexdigest()
 
 
 def _storable(value: Any) -> bool:

@@ -197,9 +197,14 @@ def _model(ctx: Context) -> model.Registry:
 def validate_dir(data_dir: Path, today: date, with_model: bool = True) -> Validated:
     """Validate a data folder, with the validation cache beside it (generator/cache.py)."""
     cache = open_cache(data_dir)
-    result = validate(load_sources(data_dir, cache.parse if cache else None), today, cache, with_model)
-    if cache is not None:
-        cache.save()
+    if cache is None:
+        return validate(load_sources(data_dir), today, None, with_model)
+    cache.prefetch(data_dir)
+    try:
+        result = validate(load_sources(data_dir, cache.parse), today, cache, with_model)
+    finally:
+        cache.close()
+    cache.save()
     return result
 
 

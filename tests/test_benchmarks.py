@@ -173,6 +173,23 @@ def test_cache_gives_the_same_problems_cold_filled_and_warm(
         assert plain == filling == warm, root
 
 
+def test_cache_prefetch_in_a_second_process_gives_the_same_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    from datetime import date
+
+    from generator import cache
+
+    monkeypatch.setattr(cache, "_PREFETCH_MIN", 1)
+    for i, root in enumerate([ROOT, *_fixture_roots()[:40]]):
+        copy = tmp_path / str(i)
+        shutil.copytree(root / "data", copy / "data")
+        day = date(2026, 11, 29)
+        plain = _validate_text(copy / "data", day, cached=False, monkeypatch=monkeypatch)
+        assert plain == _validate_text(copy / "data", day, cached=True, monkeypatch=monkeypatch), root
+
+
 def test_cache_sees_a_changed_file_and_a_changed_announcement(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
