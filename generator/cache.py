@@ -37,7 +37,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator.load import Document, PathKey, display_path, parse_yaml
+from generator.load import Document, PathKey, _FolderPaths, parse_yaml
 from generator.report import Problem
 
 PACKAGE = Path(__file__).resolve().parent
@@ -137,17 +137,18 @@ class ValidationCache:
         """
         if "fork" not in multiprocessing.get_all_start_methods():
             return
-        paths = [
-            path
+        files = [
+            (path, folder)
             for folder in (data_dir / "platforms", data_dir / "announcements")
             if folder.is_dir()
             for path in sorted(folder.iterdir())
             if path.suffix == ".yaml" and not path.name.startswith(".")
         ]
-        if len(paths) < _PREFETCH_MIN:
-            return
-        half = paths[len(paths) // 2 :]
-        shown = [display_path(path) for path in half]
+        if len(files) < _PREFETCH_MIN or len(self.files) > len(files) // 2:
+            return  # small, or mostly known already: a second process would cost more
+        display = {folder: _FolderPaths(folder) for _, folder in files}
+        half = [path for path, _ in files[len(files) // 2 :]]
+        shown = [display[folder](path) for path, folder in files[len(files) // 2 :]]
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: parse, send, leave without running the parent's exit code

@@ -12,7 +12,7 @@ from typing import Any
 from generator import model
 from generator.cache import ValidationCache, open_cache
 from generator.export import exports
-from generator.index import run_pagefind
+from generator.index import run_pagefind, search_glob
 from generator.render import SiteConfig, render_pages
 from generator.schemas import SCHEMA_DIR
 from generator.write import Staging
@@ -430,9 +430,12 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         (staging.site / SITE_MARKER).write_bytes(b"")
-        hand_written = [p.read_text(encoding="utf-8") for p in sorted(docs_dir.rglob("*.md"))]
-        expected = sum(1 for text in [*pages.values(), *hand_written] if _marked_for_search(text))
-        indexed = run_pagefind(staging.site, expected)
+        sources = {p.relative_to(docs_dir).as_posix(): p.read_text(encoding="utf-8")
+                   for p in sorted(docs_dir.rglob("*.md"))}
+        expected = sum(1 for text in [*pages.values(), *sources.values()] if _marked_for_search(text))
+        sources.update(pages)
+        glob = search_glob({_html_path(rel): _marked_for_search(text) for rel, text in sources.items()})
+        indexed = run_pagefind(staging.site, expected, glob)
         problems += indexed.problems
         if indexed.problems:
             staging.discard()
@@ -491,6 +494,14 @@ def _exports_to_file(registry: model.Registry, site_url: str, target: Path) -> N
     partial = target.with_suffix(".partial")
     partial.write_bytes(data)
     partial.replace(target)
+
+
+def _html_path(source: str) -> str:
+    """The page MkDocs (use_directory_urls) writes for a Markdown source path."""
+    page = PurePosixPath(source)
+    if page.name in ("index.md", "README.md"):
+        return (page.parent / "index.html").as_posix()
+    return (page.with_suffix("") / "index.html").as_posix()
 
 
 def _marked_for_search(markdown: str) -> bool:

@@ -306,6 +306,60 @@ def test_rawhtml_takes_only_single_article_pages() -> None:
         assert whole_element(text) is None, text
 
 
+# -- Pagefind reads only the pages marked for search -----------------------------------------
+
+
+def test_search_glob_names_only_marked_pages() -> None:
+    from generator.index import search_glob
+    from generator.pipeline import _html_path
+
+    assert _html_path("index.md") == "index.html"
+    assert _html_path("platforms/bd-0007/index.md") == "platforms/bd-0007/index.html"
+    assert _html_path("guide/errors.md") == "guide/errors/index.html"
+    marked = {
+        "index.html": False,
+        "platforms/index.html": False,
+        "platforms/bd-0001/index.html": True,
+        "platforms/bd-0002/index.html": True,
+        "announcements/2024-publicity/index.html": True,
+        "counties/130602/index.html": False,
+        "guide/a/index.html": True,
+        "guide/b/index.html": False,
+    }
+    assert search_glob(marked) == (
+        "{announcements/*/index.html,guide/a/index.html,platforms/*/index.html}"
+    )
+    assert search_glob({"a/index.html": False}) is None
+
+
+@pytest.mark.build
+def test_search_glob_changes_no_byte_of_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import filecmp
+    from datetime import date
+
+    from generator import pipeline
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("REGISTRY_NO_CACHE", "1")
+    sites = {}
+    for name, glob in (("with", pipeline.search_glob), ("without", lambda _marked: None)):
+        monkeypatch.setattr(pipeline, "search_glob", glob)
+        result = pipeline.build(ROOT / "data", tmp_path / name, date(2026, 11, 29))
+        assert result.ok, [p.message for p in result.problems if p.is_error]
+        sites[name] = (tmp_path / name, result.indexed)
+    assert sites["with"][1] == sites["without"][1]
+    comparison = filecmp.dircmp(sites["with"][0] / "pagefind", sites["without"][0] / "pagefind")
+    different: list[str] = []
+
+    def walk(d: filecmp.dircmp[str]) -> None:
+        different.extend(d.diff_files + d.left_only + d.right_only + d.funny_files)
+        for sub in d.subdirs.values():
+            walk(sub)
+
+    walk(comparison)
+    assert not different
+
+
 # -- the benchmark scripts at a small size -----------------------------------------------------
 
 
