@@ -534,6 +534,13 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     problem_mark = getattr(exc, "problem_mark", None)
     context_mark = getattr(exc, "context_mark", None)
     line = problem_mark.line + 1 if problem_mark is not None else None
+    if "maximum nesting depth" in problem:
+        # libyaml 0.2.5+ (PyYAML 6.0.4 wheels) stops deep nesting itself, before our own
+        # depth check sees it: the same problem for the clerk either way.
+        return Problem(
+            file, line, "load.too-deep", f"嵌套层次太深（超过 {MAX_DEPTH} 层）",
+            hint="记录的结构不需要这么多层；请检查缩进或括号是否写错",
+        )
     start = context_mark.line + 1 if context_mark is not None else line
     char = _char_at(text, problem_mark)
     translated = _translate(problem, context, char, start)
