@@ -5,7 +5,7 @@
 For each N it writes a synthetic registry (benchmarks/synth.py) to benchmarks/out/N/
 and measures, each in a fresh Python process so that peak memory is per size:
 
-- build: the real `pipeline.build` (cold: no validation cache), with every stage timed
+- build: the real `pipeline.build` (cold: the validation cache empty), with every stage timed
   where the pipeline calls it (load, schema, rules, model, render, exports, MkDocs,
   Pagefind; the rest is copying and writing the staging folder and swapping it in).
   Exports run in a forked process while pages render (marked ‖ in the table): they are
@@ -103,7 +103,9 @@ def child_build(n_dir: Path) -> dict[str, Any]:
         return seen["registry"]
 
     pipeline._model = keep_model  # type: ignore[assignment]
-    os.environ["REGISTRY_NO_CACHE"] = "1"  # a cold build, as in CI
+    cache = n_dir / ".cache"  # a cold build, as in CI: no validation cache yet
+    if cache.exists():
+        shutil.rmtree(cache)
     start = time.perf_counter()
     result = pipeline.build(n_dir / "data", site, date.fromisoformat(TODAY))
     total = time.perf_counter() - start
@@ -391,8 +393,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
     parser.add_argument("--repeat", type=int, default=1, help="runs of build and floor per size; the best is kept")
     parser.add_argument("--workdir", type=Path, default=OUT, help="where the synthetic registries and sites go")
+    parser.add_argument("--show", type=Path, metavar="JSON", help="print the tables of an earlier run and stop")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.show:
+        print(table(json.loads(args.show.read_text(encoding="utf-8"))["results"]))
+        return 0
     if args.child:
         kind, n_dir = args.child
         result = {"build": child_build, "floor": child_floor}[kind](Path(n_dir).resolve())

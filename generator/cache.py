@@ -23,7 +23,6 @@ that cannot be read or written is ignored: the run is then simply cold.
 from __future__ import annotations
 
 import hashlib
-from importlib import metadata
 import marshal
 import multiprocessing
 import os
@@ -33,6 +32,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields, is_dataclass, replace
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any

@@ -73,7 +73,7 @@ def search_glob(marked: Mapping[str, bool]) -> str | None:
     }
     if not chosen:
         return None
-    return sorted(chosen)[0] if len(chosen) == 1 else "{" + ",".join(sorted(chosen)) + "}"
+    return min(chosen) if len(chosen) == 1 else "{" + ",".join(sorted(chosen)) + "}"
 
 
 def run_pagefind(site_dir: Path, expected_pages: int, glob: str | None = None) -> IndexResult:

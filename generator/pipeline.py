@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timezone

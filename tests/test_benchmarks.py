@@ -230,7 +230,7 @@ def test_per_record_rules_look_at_one_record_at_a_time() -> None:
         captured: dict[str, Any] = {}
         original = pipeline._run_rules
 
-        def capture(ctx: Any, cache: Any) -> Any:
+        def capture(ctx: Any, cache: Any, captured: dict[str, Any] = captured, original: Any = original) -> Any:
             captured["ctx"] = ctx
             return original(ctx, None)
 

@@ -55,10 +55,10 @@ class _WholeElementPreprocessor(Preprocessor):
 
 
 class WholeElementExtension(Extension):
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
+    def extendMarkdown(self, md: Markdown) -> None:
         # after normalize_whitespace (30) and MkDocs's anchor scan (21), before html_block (20)
         md.preprocessors.register(_WholeElementPreprocessor(md), "registry_whole_element", 20.5)
 
 
-def makeExtension(**kwargs: Any) -> WholeElementExtension:  # noqa: N802 - Python-Markdown's name
+def makeExtension(**kwargs: Any) -> WholeElementExtension:
     return WholeElementExtension(**kwargs)
