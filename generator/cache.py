@@ -164,7 +164,7 @@ class ValidationCache:
         self._helper = (pid, read_end, frozenset(shown))
 
     def _entries(self, paths: Sequence[Path], shown: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-        entries = {}
+        entries: dict[str, tuple[Any, ...]] = {}
         for path, file in zip(paths, shown):
             try:
                 raw = path.read_bytes()
@@ -313,19 +313,21 @@ class ValidationCache:
         if not self.changed and len(self._used_files) == len(self.files):
             return
         stored = {"files": self._used_files, "env": self.rules_env, "rules": self._used_rules}
+        tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             for old in self.folder.iterdir():  # caches of other code versions
                 if old.is_dir() and old != self.path.parent:
-                    for f in old.iterdir():
-                        f.unlink()
+                    for stale in old.iterdir():
+                        stale.unlink()
                     old.rmdir()
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
-            with os.fdopen(fd, "wb") as f:
-                marshal.dump(stored, f)
+            with os.fdopen(fd, "wb") as out:
+                marshal.dump(stored, out)
             os.replace(tmp, self.path)
         except (OSError, ValueError):
-            pass
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
 
 
 class _Unknown(Exception):
