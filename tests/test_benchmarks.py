@@ -285,6 +285,36 @@ def test_rawhtml_extension_changes_no_byte_of_the_site(tmp_path: Path, monkeypat
     assert not different
 
 
+def test_rawhtml_lists_split_into_top_level_elements() -> None:
+    import markdown
+
+    from generator.render.rawhtml import WholeElementExtension, top_level_blocks
+
+    md = markdown.Markdown()
+    page = '<h1>名录</h1>\n<p class="x">共 2 个</p>\n\n<div class="w">\n<div>\n<table><tr><td>a</td></tr></table>\n</div>\n</div>'
+    parts = top_level_blocks(page, md.is_block_level)
+    assert parts is not None
+    assert [tag for tag, _ in parts if tag] == ["h1", "p", "div"]
+    assert "".join(chunk for _, chunk in parts) == page
+    for text in (
+        page + "\ntext after",
+        page.replace('class="x"', 'title="a<b"'),
+        page.replace('class="x"', "class='x'"),
+        page.replace("<td>a</td>", "<td>a<br/></td>"),
+        page.replace("</h1>", "</h1> tail"),
+        "## 标题\n\n" + page,
+        page.replace("<p ", "<span "),
+        page.replace("</div>\n</div>", "</div>"),
+    ):
+        assert top_level_blocks(text, md.is_block_level) is None, text
+    plain = markdown.Markdown(extensions=["attr_list", "tables", "toc"])
+    fast = markdown.Markdown(extensions=["attr_list", "tables", "toc", WholeElementExtension()])
+    for text in (page, page + "\n\n<ul>\n<li>x</li>\n</ul>", "<div>\n\n<p>a</p>\n\n</div>\n<p>b</p>"):
+        assert fast.convert(text) == plain.convert(text), text
+        fast.reset()
+        plain.reset()
+
+
 def test_rawhtml_takes_only_single_article_pages() -> None:
     from generator.render.rawhtml import whole_element
 
