@@ -19,6 +19,7 @@ from generator.write import Staging
 from generator.load import Document, Sources, display_path, load_file, load_sources, parse_yaml
 from generator.report import Problem
 from generator.validate import eligibility, history, records
+from generator.validate.records import PLACEHOLDER
 from generator.validate.context import Context, problem, real_date
 from generator.validate.schema import check_shape
 from generator.workdays import Calendar, UnknownYearError, arrangements_from_data
@@ -307,7 +308,7 @@ def scaffold_text(new_id: str, new: NewPlatform) -> str:
         "services:  # 第六条：information 信息 / technology 技术 / entrepreneurship 创业 / training 培训 / financing 融资\n"
         "  information: [政策信息]\n"
         "description: >-\n"
-        "  （待补充）请在这里用几句话介绍平台的主要服务内容、服务对象和服务成效，纯文本。\n"
+        f"  {PLACEHOLDER}请在这里用几句话介绍平台的主要服务内容、服务对象和服务成效，纯文本。\n"
         "contact:\n"
         f"  address: {_q(new.address)}\n"
         f"  phone: {_q(new.phone)}\n"

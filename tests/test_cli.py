@@ -238,7 +238,11 @@ def test_new_creates_the_next_id_and_it_validates(
     assert 'name: "竞秀区示例工业设计公共服务平台"' in text
     code, out, _ = run(["validate", "--data", "data", "--today", TODAY], capsys)
     assert code == 0, out
-    assert "bd-0017" not in out
+    # valid; the only remark on it is that its description is still the placeholder
+    assert [line for line in out.splitlines() if "bd-0017" in line] == [
+        line for line in out.splitlines() if "[rule records.placeholder]" in line
+    ]
+    assert "[rule records.placeholder]" in out
 
 
 def test_new_refuses_a_bad_uscc_and_writes_nothing(

@@ -308,6 +308,21 @@ def check_indicator_years_unique(ctx: Context) -> Iterator[Problem]:
                 seen[year] = i
 
 
+#: how `registry new` marks text still to be written; it must not reach the site unnoticed
+PLACEHOLDER = "（待补充）"
+
+
+def check_no_placeholder(ctx: Context) -> Iterator[Problem]:
+    for doc in ctx.platforms:
+        if PLACEHOLDER in doc.data["description"]:
+            yield problem(
+                doc, ["description"], "records.placeholder",
+                f"平台简介还是 registry new 生成的“{PLACEHOLDER}”文字，会原样显示在网站上",
+                "请改写为平台的真实简介，同时核对 services（服务内容）是否还是模板里的示例",
+                "warning",
+            )
+
+
 RULES = (
     check_id_matches_filename,
     check_ids_unique,
@@ -323,4 +338,5 @@ RULES = (
     check_publicity_period,
     check_attachments,
     check_indicator_years_unique,
+    check_no_placeholder,
 )
