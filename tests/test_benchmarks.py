@@ -264,8 +264,9 @@ def test_rawhtml_extension_changes_no_byte_of_the_site(tmp_path: Path, monkeypat
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("REGISTRY_NO_CACHE", "1")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "  - generator.render.rawhtml\n" in config
-    plain = config.replace("  - generator.render.rawhtml\n", "").replace(
+    extension = "  - generator.render.rawhtml:\n      before_anchor_scan: true\n"
+    assert extension in config
+    plain = config.replace(extension, "").replace(
         "custom_dir: docs/overrides", f"custom_dir: {ROOT / 'docs' / 'overrides'}"
     )
     (tmp_path / "plain.yml").write_text(plain, encoding="utf-8")

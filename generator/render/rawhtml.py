@@ -152,9 +152,25 @@ class _WholeElementPreprocessor(Preprocessor):
 
 
 class WholeElementExtension(Extension):
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "before_anchor_scan": [
+                False,
+                (
+                    "Run before MkDocs's scan of raw HTML for anchor ids, which then sees only "
+                    "placeholders: a third of MkDocs's time on these pages. Only while MkDocs "
+                    "does not validate links to anchors (validation.links.anchors: ignore), "
+                    "since the ids inside the generated HTML are then not known to MkDocs."
+                ),
+            ],
+        }
+        super().__init__(**kwargs)
+
     def extendMarkdown(self, md: Markdown) -> None:
-        # after normalize_whitespace (30) and MkDocs's anchor scan (21), before html_block (20)
-        md.preprocessors.register(_WholeElementPreprocessor(md), "registry_whole_element", 20.5)
+        # after normalize_whitespace (30); before html_block (20), and before or after
+        # MkDocs's anchor scan (21)
+        priority = 25 if self.getConfig("before_anchor_scan") else 20.5
+        md.preprocessors.register(_WholeElementPreprocessor(md), "registry_whole_element", priority)
 
 
 def makeExtension(**kwargs: Any) -> WholeElementExtension:
