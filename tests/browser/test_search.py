@@ -170,6 +170,11 @@ def test_search_filters_narrow_the_results(
     more = page.locator(".pagefind-ui__button")  # 加载更多结果
     while more.is_visible():
         more.click()
+    # Pagefind UI adds result rows one by one as their fragments arrive: wait for all
+    page.wait_for_function(
+        "n => document.querySelectorAll('.pagefind-ui__result-link').length >= n",
+        arg=narrowed, timeout=10_000,
+    )
     shown = results(desktop)
     assert len(shown) == narrowed
     by_path = {paths.platform(p.id): p for p in registry.platforms}
