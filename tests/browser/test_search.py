@@ -104,6 +104,7 @@ def test_header_search_shows_the_right_platform_first(
     names = {paths.platform(p.id): p.name for p in registry.platforms}
 
     message = search_from_header(desktop, term)
+    desktop.page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
     shown = results(desktop)
     assert shown, f"{term}: no results ({message})"
     title, path = shown[0]
