@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -13,16 +13,16 @@ from generator import model
 from generator.cache import ValidationCache, open_cache
 from generator.export import exports
 from generator.index import run_pagefind, search_glob
-from generator.render import SiteConfig, render_pages
-from generator.schemas import SCHEMA_DIR
-from generator.write import Staging
 from generator.load import Document, Sources, display_path, load_file, load_sources, parse_yaml
+from generator.render import SiteConfig, render_pages
 from generator.report import Problem
+from generator.schemas import SCHEMA_DIR
 from generator.validate import eligibility, history, records
-from generator.validate.records import PLACEHOLDER
 from generator.validate.context import Context, problem, real_date
+from generator.validate.records import PLACEHOLDER
 from generator.validate.schema import check_shape
 from generator.workdays import Calendar, UnknownYearError, arrangements_from_data
+from generator.write import Staging
 
 
 @dataclass(frozen=True)
@@ -535,7 +535,7 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, today: date) -> list[P
     logger.setLevel(logging.WARNING)
     env_saved = {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")}
     # sitemap dates from the build day, not the clock: same data + day = same bytes
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime.combine(today, time()).replace(tzinfo=timezone.utc).timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime.combine(today, time()).replace(tzinfo=UTC).timestamp()))
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     problems: list[Problem] = []
     try:
