@@ -230,14 +230,21 @@ def platform_record(registry: Registry, platform: Platform, site_url: str) -> di
     }
 
 
+def _envelope(registry: Registry, site_url: str) -> dict[str, Any]:
+    """What every JSON download starts with: version, day, publisher, licence, source."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_for": registry.today.isoformat(),
+        "publisher": PUBLISHER,
+        "license": LICENSE,
+        "source": paths.absolute(site_url, paths.HOME),
+    }
+
+
 def platforms_json(registry: Registry, site_url: str) -> bytes:
     return _json(
         {
-            "schema_version": SCHEMA_VERSION,
-            "generated_for": registry.today.isoformat(),
-            "publisher": PUBLISHER,
-            "license": LICENSE,
-            "source": paths.absolute(site_url, paths.HOME),
+            **_envelope(registry, site_url),
             "fields": _field_descriptions(),
             "platforms": [
                 platform_record(registry, p, site_url)
@@ -295,11 +302,7 @@ def announcement_record(registry: Registry, ann: Announcement, site_url: str) ->
 def announcements_json(registry: Registry, site_url: str) -> bytes:
     return _json(
         {
-            "schema_version": SCHEMA_VERSION,
-            "generated_for": registry.today.isoformat(),
-            "publisher": PUBLISHER,
-            "license": LICENSE,
-            "source": paths.absolute(site_url, paths.HOME),
+            **_envelope(registry, site_url),
             "announcements": [
                 announcement_record(registry, a, site_url) for a in _sorted_announcements(registry)
             ],
