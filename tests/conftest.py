@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import os
+from datetime import date
+from pathlib import Path
 
 import pytest
+
+from generator import model, pipeline
+
+#: the shipped sample data and the day the tests read it on
+SHIPPED_DATA = Path(__file__).resolve().parent.parent / "data"
+SHIPPED_DAY = date(2026, 11, 29)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -22,3 +30,11 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     """Whether golden files are rewritten instead of compared."""
     flag = bool(request.config.getoption("--update-golden"))
     return flag or os.environ.get("REGISTRY_UPDATE_GOLDEN", "") not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def registry() -> model.Registry:
+    """The model of the shipped sample data on SHIPPED_DAY (tests may override the name)."""
+    result = pipeline.validate_dir(SHIPPED_DATA, SHIPPED_DAY)
+    assert result.registry is not None, [str(p) for p in result.problems if p.is_error]
+    return result.registry

@@ -27,13 +27,6 @@ BOM = b"\xef\xbb\xbf"
 
 
 @pytest.fixture(scope="module")
-def registry() -> model.Registry:
-    result = pipeline.validate_dir(DATA, TODAY)
-    assert result.registry is not None, [str(p) for p in result.problems if p.is_error]
-    return result.registry
-
-
-@pytest.fixture(scope="module")
 def out(registry: model.Registry) -> dict[str, bytes]:
     return export.exports(registry, SITE)
 

@@ -78,13 +78,6 @@ GOLDEN_URLS = [
 
 
 @pytest.fixture(scope="module")
-def registry() -> model.Registry:
-    result = pipeline.validate_dir(DATA, TODAY)
-    assert result.registry is not None, [str(p) for p in result.problems if p.is_error]
-    return result.registry
-
-
-@pytest.fixture(scope="module")
 def pages(registry: model.Registry) -> dict[str, str]:
     return render_pages(registry, SITE)
 
