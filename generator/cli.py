@@ -145,7 +145,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     outcome = pipeline.check_platform(args.data, args.id, args.on, beijing_today())
     if outcome.problems:
-        _print_problems(outcome.problems)
+        sys.stdout.write(report.format_text(outcome.problems, summary=False))
     if outcome.report is None:
         return 1
     sys.stdout.write(outcome.report)
@@ -155,7 +155,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_workdays(args: argparse.Namespace) -> int:
     end, problems = pipeline.period_end(args.data, args.start, args.n)
     if end is None:
-        _print_problems(problems)
+        sys.stdout.write(report.format_text(problems, summary=False))
         return 1
     print(end.isoformat())
     return 0
@@ -170,7 +170,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     )
     path, problems = pipeline.new_platform(args.data, new, today)
     if path is None:
-        _print_problems(problems)
+        sys.stdout.write(report.format_text(problems, summary=False))
+        print("没有创建文件。请按上面的提示改正命令中的参数后重新运行。")
         return 1
     print(f"已创建 {path}。请补充简介（description）、服务内容（services）和年度指标（indicators），"
           f"然后运行 registry validate。")

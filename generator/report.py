@@ -45,7 +45,8 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(set(problems), key=_sort_key)
 
 
-def format_text(problems: Iterable[Problem]) -> str:
+def format_text(problems: Iterable[Problem], *, summary: bool = True) -> str:
+    """`file:line: message [rule id]` lines, then (for validation) a closing count."""
     problems = sort_problems(problems)
     lines: list[str] = []
     for p in problems:
@@ -53,15 +54,19 @@ def format_text(problems: Iterable[Problem]) -> str:
         lines.append(f"{p.location()}: {prefix}{p.message} [rule {p.rule}]")
         if p.hint:
             lines.append(f"    提示：{p.hint}")
+    if summary:
+        lines.append(_summary_line(problems))
+    return "\n".join(lines) + "\n"
+
+
+def _summary_line(problems: list[Problem]) -> str:
     n_err = sum(1 for p in problems if p.is_error)
     n_warn = len(problems) - n_err
     if n_err:
-        lines.append(f"发现 {n_err} 个错误，{n_warn} 个警告。请按上面的提示修改后再提交。")
-    elif n_warn:
-        lines.append(f"校验通过，有 {n_warn} 个警告。")
-    else:
-        lines.append("校验通过，没有发现问题。")
-    return "\n".join(lines) + "\n"
+        return f"发现 {n_err} 个错误，{n_warn} 个警告。请按上面的提示修改后再提交。"
+    if n_warn:
+        return f"校验通过，有 {n_warn} 个警告。"
+    return "校验通过，没有发现问题。"
 
 
 def _gh_escape(value: str, *, prop: bool = False) -> str:

@@ -81,7 +81,7 @@ class Calendar:
         years = [a.year for a in arrangements]
         duplicates = sorted({y for y in years if years.count(y) > 1})
         if duplicates:
-            raise ValueError(f"同一年份的节假日安排出现了多次：{duplicates}")
+            raise ValueError(f"同一年份的节假日安排出现了多次：{'、'.join(f'{y}年' for y in duplicates)}")
         self._extra_years = frozenset(years)
         self._holidays = frozenset().union(*(a.holidays for a in arrangements))
         self._workdays = frozenset().union(*(a.workdays for a in arrangements))
