@@ -342,7 +342,7 @@ def generated(registry: model.Registry) -> set[str]:
     """URLs of the pages `render_pages` makes (the rest are hand-written)."""
     urls = set()
     for rel in render_pages(registry, pipeline.site_config(CONFIG)[0]):
-        urls.add("" if rel == "index.md" else rel[: -len("index.md")])
+        urls.add(paths.source_url(rel))
     return urls
 
 
@@ -650,11 +650,14 @@ def test_hostile_records_make_no_markup(hostile_pages: dict[str, Page], pages: d
         assert len(page.root.all("img")) == len(clean.root.all("img")) == 0, url
         bodies = [n for _, attrs in page.attribute_lists for n, _ in attrs if n == "data-pagefind-body"]
         assert len(bodies) == clean.raw.count("data-pagefind-body") <= 1, url
+        ignored = [n for _, attrs in page.attribute_lists for n, _ in attrs if n == "data-pagefind-ignore"]
+        assert len(ignored) == clean.raw.count("data-pagefind-ignore"), url  # only the template's
         for tag, attrs in page.attribute_lists:
             for name, value in attrs:
                 assert not name.startswith("on"), (url, tag, name)
                 assert not name.startswith("data-pagefind-") or name in (
-                    "data-pagefind-body", "data-pagefind-filter", "data-pagefind-weight"), (url, name)
+                    "data-pagefind-body", "data-pagefind-filter", "data-pagefind-weight",
+                    "data-pagefind-ignore"), (url, name)
                 if name == "data-pagefind-filter":
                     assert value in ("status", "county", "category", "year"), (url, value)
                 if name in ("href", "src", "action", "formaction"):

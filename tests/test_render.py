@@ -241,3 +241,17 @@ def test_front_matter_title_round_trips(title: str) -> None:
     meta = yaml.safe_load(text[4:-4])
     assert meta == {"title": title, "hide": ["toc"], "pagefind": True}
     assert json.loads(text.splitlines()[1][len("title: "):]) == title
+
+
+def test_record_pages_are_files_and_sections_are_folders() -> None:
+    """Record pages need no folder of their own in the staging docs (see paths.source_md)."""
+    cases = {
+        paths.HOME: "index.md",
+        paths.PLATFORMS: "platforms/index.md",
+        paths.platform("bd-0007"): "platforms/bd-0007.md",
+        paths.announcement("2026-publicity"): "announcements/2026-publicity.md",
+        paths.year_list(2024): "lists/2024.md",
+    }
+    for url, source in cases.items():
+        assert paths.source_md(url) == source
+        assert paths.source_url(source) == url
