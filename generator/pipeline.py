@@ -518,9 +518,10 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, today: date) -> list[P
     import logging
     import os
 
-    from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+
+    from generator import mkbuild
 
     records: list[logging.LogRecord] = []
 
@@ -540,7 +541,7 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, today: date) -> list[P
     problems: list[Problem] = []
     try:
         cfg = load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site))
-        mkdocs_build(cfg)
+        mkbuild.build(cfg)
     except (MkDocsException, OSError) as exc:
         problems.append(Problem(display_path(config_file), None, "build.mkdocs", f"MkDocs 构建失败：{exc}"))
     finally:

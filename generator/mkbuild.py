@@ -1,0 +1,251 @@
+"""MkDocs's build, with its pages built on every core.
+
+`mkdocs.commands.build.build` reads, converts and renders every page in one process.
+A page's HTML depends only on the page itself and on what every page shares (the
+config, the file list, the navigation, the theme), so once those exist the pages can
+be built in any order, in several processes. This module runs the same steps as
+MkDocs 1.6's `build` (same functions, same order of everything written), except that
+the pages are split into contiguous parts, one per core, each read and rendered in a
+forked child:
+
+    parent: on_config, on_pre_build, clean site_dir, files, theme env, on_files,
+            navigation, on_nav, read the pages in the navigation
+    children (fork): read + render their part of the other pages, build their part
+            of all pages (template, write)
+    parent: on_env, static files, theme and extra templates, post_build
+
+The parent reads the navigation's pages before it forks because every page shows the
+navigation. Warnings and errors the children log are sent back and logged again by the
+parent in the order a one-process build logs them (reading phase by page, then the
+templates, then the building phase by page), so the messages and their order do not
+change. The site is the same byte for byte (tests compare).
+
+It falls back to MkDocs's own build where that is not safe or not possible: no `fork`
+(Windows), one core, `strict` mode, plugins that have page events, anchor links
+validated (their check needs every page's HTML in one process), or the live preview
+(`serve_url`, `dirty`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("mkdocs.commands.build")
+
+# (phase, page index, order, logger name, level, message); phases sort like a one-process build
+_READ, _TEMPLATES, _BUILD = 0, 1, 2
+_PAGE_EVENTS = (
+    "on_pre_page", "on_page_markdown", "on_page_content", "on_page_context", "on_post_page",
+    "on_page_read_source", "on_env", "on_post_build", "on_post_template", "on_template_context",
+)
+
+
+def workers() -> int:
+    """Processes to build with: `REGISTRY_PROCESSES` if set, else the cores this process
+    may use, at most 4."""
+    wanted = os.environ.get("REGISTRY_PROCESSES", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return min(int(wanted), 16)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def _parallel_ok(config: Any, processes: int) -> bool:
+    if processes < 2 or not hasattr(os, "fork") or config.strict:
+        return False
+    if config.validation.links.anchors >= logging.WARNING:
+        return False
+    events = getattr(config.plugins, "events", {})
+    return not any(events.get(name[3:]) for name in _PAGE_EVENTS)
+
+
+def build(config: Any, processes: int | None = None) -> None:
+    """Build the site of a loaded MkDocs config, on `processes` cores (default: all)."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    processes = workers() if processes is None else processes
+    if not _parallel_ok(config, processes) or not _Build(config, processes).run():
+        # Where it cannot run on several cores, or something failed on the way (a page
+        # that does not build, a child that died): MkDocs's own build, which stops and
+        # reports exactly as MkDocs does (messages, their order, the exception).
+        mkdocs_build(config)
+
+
+class _Records(logging.Handler):
+    """Collects what MkDocs logs, tagged with the phase and page it belongs to."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.phase, self.index, self.items = _READ, 0, []  # type: ignore[var-annotated]
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.items.append((self.phase, self.index, len(self.items), record.name,
+                           record.levelno, record.getMessage()))
+
+
+class _Build:
+    def __init__(self, config: Any, processes: int) -> None:
+        self.config, self.processes = config, processes
+        self.logger = logging.getLogger("mkdocs")
+
+    def run(self) -> bool:
+        """Build the site; False (nothing logged) if anything failed on the way."""
+        from mkdocs import utils
+        from mkdocs.commands.build import (
+            _build_extra_template,
+            _build_theme_template,
+            _populate_page,
+        )
+        from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
+        from mkdocs.structure.nav import get_navigation
+        from mkdocs.structure.pages import Page
+
+        config = self.config
+        inclusion = InclusionLevel.is_included
+        records = _Records()
+        saved = self.logger.handlers[:], self.logger.propagate
+        # from here on, what MkDocs logs is kept and logged again in one-process order
+        self.logger.handlers, self.logger.propagate = [records], False
+        try:
+            config = config.plugins.on_config(config)
+            config.plugins.on_pre_build(config=config)
+            utils.clean_directory(config.site_dir)
+            files = get_files(config)
+            env = config.theme.get_env()
+            files.add_files_from_theme(env, config)
+            files = config.plugins.on_files(files, config=config)
+            set_exclusions(files, config)
+            nav = get_navigation(files, config)
+            nav = config.plugins.on_nav(nav, config=config, files=files)
+
+            doc_files = files.documentation_pages(inclusion=inclusion)
+            for file in doc_files:
+                if file.page is None and file.inclusion.is_not_in_nav():
+                    Page(None, file, config)
+            in_nav = {id(page.file) for page in nav.pages}
+            for index, file in enumerate(doc_files):
+                if id(file) in in_nav:
+                    records.index = index
+                    _populate_page(file.page, config, files)
+
+            if not self._fork(_split(doc_files, self.processes), doc_files, in_nav, files, nav, env, records):
+                return self._restore(saved, records, replay=False)
+
+            env = config.plugins.on_env(env, config=config, files=files)
+            records.phase, records.index = _TEMPLATES, 0
+            files.copy_static_files(inclusion=inclusion)
+            for template in config.theme.static_templates:
+                _build_theme_template(template, env, files, config, nav)
+            for template in config.extra_templates:
+                _build_extra_template(template, files, config, nav)
+        except Exception:  # noqa: BLE001 — the one-process build runs again and reports it
+            return self._restore(saved, records, replay=False)
+        self._restore(saved, records, replay=True)
+        config.plugins.on_post_build(config=config)
+        return True
+
+    def _restore(self, saved: tuple[Any, ...], records: _Records, replay: bool) -> bool:
+        """Give the logger back; log what was collected, in one-process order, if `replay`."""
+        self.logger.handlers, self.logger.propagate = saved[0], saved[1]
+        if replay:
+            for _phase, _index, _order, name, level, message in sorted(records.items):
+                logging.getLogger(name).log(level, "%s", message)
+        records.items.clear()
+        return replay
+
+    def _fork(self, parts: list[range], doc_files: Sequence[Any], in_nav: set[int], files: Any,
+              nav: Any, env: Any, records: _Records) -> bool:
+        """Build each part in a forked child and merge their log records; False if one failed."""
+        scratch = Path(tempfile.mkdtemp(prefix="registry-mkdocs-"))
+        children: list[tuple[int, Path]] = []
+        try:
+            for n, part in enumerate(parts):
+                out = scratch / f"{n}.pickle"
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover — runs in the child, reported through `out`
+                    code = 1  # an exception: no result, the parent builds in one process
+                    try:
+                        _child(part, doc_files, in_nav, self.config, files, nav, env, out)
+                        code = 0
+                    finally:
+                        os._exit(code)
+                children.append((pid, out))
+            ok = True
+            for pid, out in children:
+                _, status = os.waitpid(pid, 0)
+                items = _read_result(out, status)
+                if items is None:
+                    ok = False
+                else:
+                    records.items.extend(items)
+            return ok
+        finally:
+            for pid, _ in children:
+                try:
+                    os.kill(pid, 9)
+                    os.waitpid(pid, 0)
+                except (ChildProcessError, ProcessLookupError):
+                    pass
+            for path in scratch.glob("*"):
+                path.unlink()
+            scratch.rmdir()
+
+
+def _split(doc_files: Sequence[Any], processes: int) -> list[range]:
+    """Contiguous parts of about the same amount of Markdown each."""
+    sizes = []
+    for file in doc_files:
+        try:
+            sizes.append(os.path.getsize(file.abs_src_path) + 2048)  # + the theme's share
+        except (OSError, TypeError):
+            sizes.append(2048)
+    total = sum(sizes) or 1
+    parts: list[range] = []
+    start = acc = 0
+    for index, size in enumerate(sizes):
+        acc += size
+        if len(parts) < processes - 1 and acc >= total * (len(parts) + 1) / processes:
+            parts.append(range(start, index + 1))
+            start = index + 1
+    parts.append(range(start, len(sizes)))
+    return [p for p in parts if len(p)]
+
+
+def _child(part: range, doc_files: Sequence[Any], in_nav: set[int], config: Any, files: Any,
+           nav: Any, env: Any, out: Path) -> None:  # pragma: no cover — runs in a forked child
+    from mkdocs.commands.build import _build_page, _populate_page
+
+    records = _Records()
+    logger = logging.getLogger("mkdocs")
+    logger.handlers, logger.propagate = [records], False
+    for index in part:
+        file = doc_files[index]
+        if id(file) not in in_nav:
+            records.index = index
+            _populate_page(file.page, config, files)
+    records.phase = _BUILD
+    for index in part:
+        file = doc_files[index]
+        records.index = index
+        _build_page(file.page, config, doc_files, nav, env, excluded=file.inclusion.is_excluded())
+    out.write_bytes(pickle.dumps(records.items, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _read_result(out: Path, status: int) -> list[Any] | None:
+    """What a child logged, or None if it failed."""
+    if os.waitstatus_to_exitcode(status) != 0:
+        return None
+    try:
+        items: list[Any] = pickle.loads(out.read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+        return None
+    return items

@@ -1,0 +1,117 @@
+"""generator.mkbuild: MkDocs's build on several cores gives the same site and the same messages.
+
+A small MkDocs project (the project's own mkdocs.yml and theme overrides, a few
+hand-made pages) is built with 1, 2 and 3 processes; the sites must be equal byte for
+byte and the warnings the same, in the same order. A page that cannot be built stops
+the build the same way in every mode.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from generator import mkbuild, pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 29)
+
+
+def _docs(tmp: Path, broken_template: bool = False) -> Path:
+    docs = tmp / "docs"
+    (docs / "platforms").mkdir(parents=True)
+    (docs / "index.md").write_text("# 首页\n\n[平台](platforms/index.md)\n", encoding="utf-8")
+    (docs / "platforms" / "index.md").write_text("# 平台名录\n\n[缺失](missing.md)\n", encoding="utf-8")
+    for n in range(1, 40):
+        body = f"# 平台 {n}\n\n" + "文字 " * (n * 50)
+        if n % 7 == 0:  # a warning from the reading phase, on several pages
+            body += f"\n\n[不存在的页面](nowhere-{n}.md)\n"
+        (docs / "platforms" / f"bd-{n:04d}.md").write_text(body, encoding="utf-8")
+    if broken_template:
+        (docs / "platforms" / "bd-0020.md").write_text(
+            "---\ntemplate: no-such-template.html\n---\n# 坏\n", encoding="utf-8")
+    for name in ("guide", "search", "announcements", "lists", "counties", "categories", "conditions", "data"):
+        (docs / name).mkdir(exist_ok=True)
+        (docs / name / "index.md").write_text(f"# {name}\n", encoding="utf-8")
+    for extra in ("assets", "overrides"):
+        source = ROOT / "docs" / "content" / extra
+        if source.is_dir():
+            import shutil
+
+            shutil.copytree(source, docs / extra)
+    return docs
+
+
+def _build(tmp: Path, docs: Path, processes: int, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
+    monkeypatch.setenv("REGISTRY_PROCESSES", str(processes))
+    site = tmp / f"site-{processes}"
+    problems = pipeline.run_mkdocs(ROOT / "mkdocs.yml", docs, site, TODAY)
+    return site, [f"{p.severity} {p.rule} {p.message}" for p in problems]
+
+
+def _same_tree(a: Path, b: Path) -> list[str]:
+    differ: list[str] = []
+
+    def walk(cmp: filecmp.dircmp[str], rel: str) -> None:
+        differ.extend(f"{rel}{n}" for n in cmp.left_only + cmp.right_only + cmp.funny_files)
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+        differ.extend(f"{rel}{n}" for n in mismatch + errors)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{rel}{name}/")
+
+    walk(filecmp.dircmp(a, b), "")
+    return differ
+
+
+@pytest.mark.build
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system: MkDocs's own build runs")
+def test_same_site_and_messages_on_more_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = _docs(tmp_path)
+    one, said_one = _build(tmp_path, docs, 1, monkeypatch)
+    warned = [m for m in said_one if "nowhere-" in m]
+    assert len(warned) == 5  # pages 7, 14, 21, 28, 35: the comparison below is not empty
+    assert [m for m in warned] == sorted(warned, key=lambda m: int(m.split("nowhere-")[1].split(".")[0]))
+    for processes in (2, 3):
+        site, said = _build(tmp_path, docs, processes, monkeypatch)
+        assert said == said_one, processes
+        assert _same_tree(one, site) == [], processes
+    assert (one / "platforms" / "bd-0039" / "index.html").is_file()
+
+
+@pytest.mark.build
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system: MkDocs's own build runs")
+def test_a_page_that_fails_stops_the_build_the_same_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = _docs(tmp_path, broken_template=True)
+    _, said_one = _build(tmp_path, docs, 1, monkeypatch)
+    _, said_two = _build(tmp_path, docs, 2, monkeypatch)
+    assert any(m.startswith("error build.mkdocs") and "no-such-template.html" in m for m in said_one)
+    assert said_two == said_one
+
+
+def test_parts_are_contiguous_and_cover_every_page(tmp_path: Path) -> None:
+    class F:
+        def __init__(self, path: Path) -> None:
+            self.abs_src_path = str(path)
+
+    files = []
+    for n, size in enumerate([10, 5000, 10, 10, 8000, 10, 10, 10]):
+        path = tmp_path / f"{n}.md"
+        path.write_text("x" * size)
+        files.append(F(path))
+    for processes in (1, 2, 3, 8, 20):
+        parts = mkbuild._split(files, processes)
+        assert [i for part in parts for i in part] == list(range(len(files)))
+        assert len(parts) <= processes
+
+
+def test_processes_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGISTRY_PROCESSES", "1")
+    assert mkbuild.workers() == 1
+    monkeypatch.setenv("REGISTRY_PROCESSES", "3")
+    assert mkbuild.workers() == 3
+    monkeypatch.setenv("REGISTRY_PROCESSES", "many")
+    assert 1 <= mkbuild.workers() <= 4
