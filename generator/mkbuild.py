@@ -36,6 +36,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from generator import forkmap
+
 log = logging.getLogger("mkdocs.commands.build")
 
 # (phase, page index, order, logger name, level, message); phases sort like a one-process build
@@ -44,19 +46,6 @@ _PAGE_EVENTS = (
     "on_pre_page", "on_page_markdown", "on_page_content", "on_page_context", "on_post_page",
     "on_page_read_source", "on_env", "on_post_build", "on_post_template", "on_template_context",
 )
-
-
-def workers() -> int:
-    """Processes to build with: `REGISTRY_PROCESSES` if set, else the cores this process
-    may use, at most 4."""
-    wanted = os.environ.get("REGISTRY_PROCESSES", "")
-    if wanted.isdigit() and int(wanted) > 0:
-        return min(int(wanted), 16)
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
 
 
 def _parallel_ok(config: Any, processes: int) -> bool:
@@ -72,7 +61,7 @@ def build(config: Any, processes: int | None = None) -> None:
     """Build the site of a loaded MkDocs config, on `processes` cores (default: all)."""
     from mkdocs.commands.build import build as mkdocs_build
 
-    processes = workers() if processes is None else processes
+    processes = forkmap.workers() if processes is None else processes
     if not _parallel_ok(config, processes) or not _Build(config, processes).run():
         # Where it cannot run on several cores, or something failed on the way (a page
         # that does not build, a child that died): MkDocs's own build, which stops and

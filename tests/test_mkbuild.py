@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import mkbuild, pipeline
+from generator import forkmap, mkbuild, pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 29)
@@ -110,8 +110,8 @@ def test_parts_are_contiguous_and_cover_every_page(tmp_path: Path) -> None:
 
 def test_processes_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REGISTRY_PROCESSES", "1")
-    assert mkbuild.workers() == 1
+    assert forkmap.workers() == 1
     monkeypatch.setenv("REGISTRY_PROCESSES", "3")
-    assert mkbuild.workers() == 3
+    assert forkmap.workers() == 3
     monkeypatch.setenv("REGISTRY_PROCESSES", "many")
-    assert 1 <= mkbuild.workers() <= 4
+    assert 1 <= forkmap.workers() <= 4

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 import jinja2
 from markupsafe import Markup
 
-from generator import paths, schemas
+from generator import forkmap, paths, schemas
 from generator.model import HOLDS_TITLE, Announcement, Platform, Registry, Status, split_paragraphs
 from generator.render.escape import escape_text, finalize
 
@@ -161,10 +161,21 @@ class Renderer:
         )
 
     def pages(self) -> dict[str, str]:
-        out: dict[str, str] = {}
+        """Every page, rendered on every core (forkmap): the same text in the same order."""
+        jobs = self.jobs()
+        texts = forkmap.fork_map(self._job, jobs)
+        return {paths.source_md(url): text for (url, _, _), text in zip(jobs, texts, strict=True)}
+
+    def _job(self, job: tuple[str, str, dict[str, Any]]) -> str:
+        url, template, values = job
+        return self._render(template, url, **values)
+
+    def jobs(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(url, template, values) of every page, in the site's order."""
+        out: list[tuple[str, str, dict[str, Any]]] = []
 
         def add(url: str, template: str, **values: Any) -> None:
-            out[paths.source_md(url)] = self._render(template, url, **values)
+            out.append((url, template, values))
 
         r = self.r
         add(paths.HOME, "home.md.j2", counts=self._counts())
