@@ -85,7 +85,7 @@ def child_build(n_dir: Path) -> dict[str, Any]:
         ("validate", "validate"),
         ("check_shape", "schema"),
         ("_model", "model"),
-        ("render_pages", "render"),
+        ("write_pages", "render"),
         ("exports", "exports"),
         ("run_mkdocs", "mkdocs"),
         ("run_pagefind", "pagefind"),

@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator import model
+from generator import model, paths
 from generator.cache import ValidationCache, open_cache
 from generator.export import exports
 from generator.index import run_pagefind, search_glob
 from generator.load import Document, Sources, display_path, load_file, load_sources, parse_yaml
-from generator.render import SiteConfig, render_pages
+from generator.render import SiteConfig
 from generator.report import Problem
 from generator.schemas import SCHEMA_DIR
 from generator.validate import eligibility, history, records
@@ -408,10 +408,8 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
     files: _Exports | None = None
     try:
         files = _Exports(registry, site.site_url, staging.root)
-        pages = render_pages(registry, site)
         staging.copy_tree(docs_dir)
-        for rel, text in pages.items():
-            staging.write_text(rel, text)
+        pages = write_pages(registry, site, staging)
         for kind in ("platform", "announcement"):
             staging.copy_file(SCHEMA_DIR / f"{kind}.schema.json", f"schemas/{kind}.schema.json")
         for ann in registry.announcements:
@@ -424,23 +422,26 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
             files.cancel()
             staging.discard()
             return BuildResult(tuple(problems), False)
-        # written where MkDocs would have copied them from the docs folder, and after it,
-        # so that they win over a hand-written file of the same name as before
+        (staging.site / SITE_MARKER).write_bytes(b"")
+        marked = {p.relative_to(docs_dir).as_posix(): _marked_for_search(p.read_text(encoding="utf-8"))
+                  for p in sorted(docs_dir.rglob("*.md"))}
+        expected = sum(pages.values()) + sum(marked.values())
+        marked.update(pages)
+        glob = search_glob({_html_path(rel): is_marked for rel, is_marked in marked.items()})
+        indexed = run_pagefind(staging.site, expected, glob)
+        problems += indexed.problems
+        if indexed.problems:
+            files.cancel()
+            staging.discard()
+            return BuildResult(tuple(problems), False, len(pages), indexed.pages)
+        # The downloads are not pages: Pagefind does not need them, so the exports
+        # process has had Pagefind's time too. Written where MkDocs would have copied
+        # them from the docs folder, and after it, so that they win over a hand-written
+        # file of the same name as before.
         for rel, data in files.result().items():
             target = staging._inside(staging.site, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        (staging.site / SITE_MARKER).write_bytes(b"")
-        sources = {p.relative_to(docs_dir).as_posix(): p.read_text(encoding="utf-8")
-                   for p in sorted(docs_dir.rglob("*.md"))}
-        expected = sum(1 for text in [*pages.values(), *sources.values()] if _marked_for_search(text))
-        sources.update(pages)
-        glob = search_glob({_html_path(rel): _marked_for_search(text) for rel, text in sources.items()})
-        indexed = run_pagefind(staging.site, expected, glob)
-        problems += indexed.problems
-        if indexed.problems:
-            staging.discard()
-            return BuildResult(tuple(problems), False, len(pages), indexed.pages)
         staging.commit()
     except BaseException:
         if files is not None:
@@ -448,6 +449,23 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
         staging.discard()
         raise
     return BuildResult(tuple(problems), True, len(pages), indexed.pages)
+
+
+def write_pages(registry: model.Registry, site: SiteConfig, staging: Staging) -> dict[str, bool]:
+    """Render every generated page into the staging docs folder, on every core (each
+    process writes the pages it renders); docs-relative path -> marked for search."""
+    from generator.forkmap import fork_map
+    from generator.render import Renderer
+
+    renderer = Renderer(registry, site)
+
+    def one(job: tuple[str, str, dict[str, Any]]) -> tuple[str, bool]:
+        rel = paths.source_md(job[0])
+        text = renderer.render_job(job)
+        staging.write_text(rel, text)
+        return rel, _marked_for_search(text)
+
+    return dict(fork_map(one, renderer.jobs()))
 
 
 class _Exports:
@@ -489,7 +507,15 @@ class _Exports:
 
 
 def _exports_to_file(registry: model.Registry, site_url: str, target: Path) -> None:
+    import os
     import pickle
+
+    # Pages render and MkDocs builds on every core meanwhile, and they are the build's
+    # critical path: the downloads take the CPU time those leave (they are needed last).
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):
+        pass
 
     data = pickle.dumps(exports(registry, site_url), protocol=pickle.HIGHEST_PROTOCOL)
     partial = target.with_suffix(".partial")

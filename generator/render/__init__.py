@@ -163,10 +163,10 @@ class Renderer:
     def pages(self) -> dict[str, str]:
         """Every page, rendered on every core (forkmap): the same text in the same order."""
         jobs = self.jobs()
-        texts = forkmap.fork_map(self._job, jobs)
+        texts = forkmap.fork_map(self.render_job, jobs)
         return {paths.source_md(url): text for (url, _, _), text in zip(jobs, texts, strict=True)}
 
-    def _job(self, job: tuple[str, str, dict[str, Any]]) -> str:
+    def render_job(self, job: tuple[str, str, dict[str, Any]]) -> str:
         url, template, values = job
         return self._render(template, url, **values)
 
