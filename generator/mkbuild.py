@@ -121,6 +121,7 @@ class _Build:
                 if file.page is None and file.inclusion.is_not_in_nav():
                     Page(None, file, config)
             in_nav = {id(page.file) for page in nav.pages}
+            env.globals["registry_sidebar"] = _Sidebars(in_nav)
             for index, file in enumerate(doc_files):
                 if id(file) in in_nav:
                     records.index = index
@@ -187,6 +188,38 @@ class _Build:
             for path in scratch.glob("*"):
                 path.unlink()
             scratch.rmdir()
+
+
+class _Sidebars:
+    """The sidebar block of pages outside the navigation, rendered once per kind of page.
+
+    For a page that is not in the navigation, Material's sidebars depend on the page
+    only through: the folder of its URL (the navigation's links are relative to it),
+    its `hide` list and its table of contents. Pages that agree on those get the same
+    HTML, so it is rendered for the first and reused for the others. Pages in the
+    navigation (their item is active, their table of contents sits in it) are always
+    rendered. Called from docs/overrides/main.html as `{% call registry_sidebar(page) %}`.
+    """
+
+    def __init__(self, in_nav: set[int]) -> None:
+        self.in_nav = in_nav  # id() of the File of every page in the navigation
+        self.done: dict[Any, str] = {}
+
+    def __call__(self, page: Any, caller: Any) -> str:
+        if page is None or not getattr(page, "file", None) or id(page.file) in self.in_nav:
+            return str(caller())
+        meta = page.meta or {}
+        hide = meta.get("hide")
+        key = (page.url.rstrip("/").rpartition("/")[0], repr(hide), _toc_key(page.toc),
+               page.is_homepage)
+        html = self.done.get(key)
+        if html is None:
+            html = self.done[key] = str(caller())
+        return html
+
+
+def _toc_key(items: Any) -> tuple[Any, ...]:
+    return tuple((item.title, item.url, item.level, _toc_key(item.children)) for item in items)
 
 
 def _split(doc_files: Sequence[Any], processes: int) -> list[range]:

@@ -115,3 +115,38 @@ def test_processes_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
     assert forkmap.workers() == 3
     monkeypatch.setenv("REGISTRY_PROCESSES", "many")
     assert 1 <= forkmap.workers() <= 4
+
+
+def test_sidebars_are_shared_only_by_pages_that_would_get_the_same_html() -> None:
+    class Toc:
+        def __init__(self, title: str, children: tuple[object, ...] = ()) -> None:
+            self.title, self.url, self.level, self.children = title, f"#{title}", 2, children
+
+    class File:
+        pass
+
+    class Page:
+        def __init__(self, url: str, toc: tuple[Toc, ...] = (), hide: list[str] | None = None) -> None:
+            self.url, self.toc, self.is_homepage, self.file = url, toc, False, File()
+            self.meta = {"hide": hide} if hide else {}
+
+    in_nav = Page("platforms/")
+    sidebars = mkbuild._Sidebars({id(in_nav.file)})
+    rendered: list[str] = []
+
+    def show(page: Page) -> str:
+        def caller() -> str:
+            rendered.append(page.url)
+            return f"sidebar of {page.url}"
+        return sidebars(page, caller=caller)
+
+    services = (Toc("服务内容"), Toc("平台简介"))
+    assert show(Page("platforms/bd-0001/", services, ["toc"])) == "sidebar of platforms/bd-0001/"
+    assert show(Page("platforms/bd-0002/", services, ["toc"])) == "sidebar of platforms/bd-0001/"
+    show(Page("platforms/bd-0003/", (*services, Toc("年度指标")), ["toc"]))  # another contents list
+    show(Page("platforms/bd-0004/", services))  # the contents list not hidden
+    show(Page("counties/130602/", services, ["toc"]))  # links relative to another folder
+    show(in_nav)
+    show(in_nav)  # its navigation item is active: never shared
+    assert rendered == ["platforms/bd-0001/", "platforms/bd-0003/", "platforms/bd-0004/",
+                        "counties/130602/", "platforms/", "platforms/"]
