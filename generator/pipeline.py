@@ -58,6 +58,7 @@ def _calendar(doc: Document | None, problems: list[Problem]) -> Calendar:
     """The calendar with data/calendar.yaml's years; a broken year is reported, not used."""
     if doc is None:
         return Calendar()
+    source = doc.file
     found: list[Problem] = []
     arrangements = []
     for i, entry in enumerate(doc.data.get("years") or ()):
@@ -78,11 +79,11 @@ def _calendar(doc: Document | None, problems: list[Problem]) -> Calendar:
         except ValueError as exc:
             found.append(problem(doc, ["years", i], "calendar.invalid", f"节假日安排有误：{exc}"))
     try:
-        calendar = Calendar(arrangements)
+        calendar = Calendar(arrangements, source)
     except ValueError as exc:
         found.append(problem(doc, ["years"], "calendar.invalid", f"节假日安排有误：{exc}"))
     problems.extend(found)
-    return Calendar() if found else calendar
+    return Calendar(source=source) if found else calendar
 
 
 def _publicity_ends(ctx: Context, problems: list[Problem]) -> None:

@@ -22,11 +22,11 @@ CALENDAR_DATA_FILE = "data/calendar.yaml"
 class UnknownYearError(Exception):
     """A period reaches a year whose holiday arrangement nobody has loaded."""
 
-    def __init__(self, year: int) -> None:
+    def __init__(self, year: int, source: str = CALENDAR_DATA_FILE) -> None:
         self.year = year
         super().__init__(
-            f"{year}年的节假日安排未知：chinesecalendar 不含该年，{CALENDAR_DATA_FILE} 也没有。"
-            f"请按国务院办公厅发布的{year}年部分节假日安排通知补充 {CALENDAR_DATA_FILE}。"
+            f"{year}年的节假日安排未知：chinesecalendar 不含该年，{source} 也没有。"
+            f"请按国务院办公厅发布的{year}年部分节假日安排通知补充 {source}。"
         )
 
 
@@ -74,9 +74,13 @@ def _package_years() -> frozenset[int]:
 
 
 class Calendar:
-    """Working days from chinesecalendar, with `extra` years taking precedence."""
+    """Working days from chinesecalendar, with `extra` years taking precedence.
 
-    def __init__(self, extra: Iterable[YearArrangement] = ()) -> None:
+    `source` names the file the extra years come from, for the message about a year
+    neither knows."""
+
+    def __init__(self, extra: Iterable[YearArrangement] = (), source: str = CALENDAR_DATA_FILE) -> None:
+        self.source = source
         arrangements = list(extra)
         years = [a.year for a in arrangements]
         duplicates = sorted({y for y in years if years.count(y) > 1})
@@ -105,7 +109,7 @@ class Calendar:
         try:
             return bool(chinese_calendar.is_workday(d))
         except NotImplementedError:
-            raise UnknownYearError(d.year) from None
+            raise UnknownYearError(d.year, self.source) from None
 
     def end_of_period(self, start: date, n: int) -> date:
         """Last day of a period of `n` working days counted inclusively from `start`.

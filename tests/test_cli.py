@@ -58,6 +58,24 @@ def test_workdays_unknown_year_names_the_calendar_file(
     assert first.endswith("[rule workdays.unknown-year]")
 
 
+def test_unknown_year_names_the_calendar_file_of_the_data_folder_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --data elsewhere, the message names that folder's calendar.yaml, not data/'s."""
+    import shutil
+
+    shutil.copytree(FIXTURES / "invalid" / "workdays.unknown-year" / "data", tmp_path / "other")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["workdays", "2026-12-25", "7", "--data", "other"], capsys)
+    assert code == 1
+    assert out.startswith("other/calendar.yaml: 2027年的节假日安排未知")
+    assert "补充 other/calendar.yaml。" in out.splitlines()[0]
+    code, out, _ = run(["validate", "--data", "other", "--today", "2026-11-29"], capsys)
+    assert code == 1
+    assert "chinesecalendar 不含该年，other/calendar.yaml 也没有" in out
+    assert "data/calendar.yaml" not in out
+
+
 def test_workdays_refuses_a_wrong_calendar(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
