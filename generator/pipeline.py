@@ -18,7 +18,7 @@ from generator.render import SiteConfig, render_pages
 from generator.report import Problem
 from generator.schemas import SCHEMA_DIR
 from generator.validate import eligibility, history, records
-from generator.validate.context import Context, problem, real_date
+from generator.validate.context import Context, file_stem, problem, real_date
 from generator.validate.records import PLACEHOLDER
 from generator.validate.schema import check_shape
 from generator.workdays import Calendar, UnknownYearError, arrangements_from_data
@@ -167,7 +167,7 @@ def _unusable_announcements(sources: Sources, shaped: list[Document]) -> frozens
     """Ids of announcement files that exist but failed to load or to pass the schema."""
     good = {id(d) for d in shaped}
     ids = {
-        str(d.data.get("id") or PurePosixPath(d.file).stem) if isinstance(d.data, dict) else PurePosixPath(d.file).stem
+        str(d.data.get("id") or file_stem(d.file)) if isinstance(d.data, dict) else file_stem(d.file)
         for d in sources.announcements if id(d) not in good
     }
     ids |= {PurePosixPath(p.file).stem for p in sources.problems if PurePosixPath(p.file).parent.name == "announcements"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 from generator.load import Document
@@ -51,11 +52,33 @@ def problem(
     return Problem(doc.file, doc.line(path), rule, message, hint, severity, tuple(path))
 
 
+#: answers of real_date for the texts seen so far: a registry has a few thousand distinct
+#: dates and asks about each of them many times (every rule reads the history's dates)
+_DATES: dict[str, date | None] = {}
+
+
 def real_date(text: Any) -> date | None:
+    if type(text) is str:
+        try:
+            return _DATES[text]
+        except KeyError:
+            pass
     try:
-        return date.fromisoformat(str(text))
+        day: date | None = date.fromisoformat(str(text))
     except ValueError:
-        return None
+        day = None
+    if type(text) is str and len(_DATES) < 100_000:
+        _DATES[text] = day
+    return day
+
+
+def file_stem(file: str) -> str:
+    """PurePosixPath(file).stem without building a path for the usual display path."""
+    if not file or file.endswith("/") or "//" in file or "/./" in file or file.startswith("./") or file.endswith("/."):
+        return PurePosixPath(file).stem
+    name = file.rpartition("/")[2]
+    i = name.rfind(".")
+    return name[:i] if 0 < i < len(name) - 1 else name
 
 
 def fmt_date(d: date) -> str:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import PurePosixPath
 from typing import Any
 
 from generator import schemas
 from generator.load import Document
 from generator.model import add_years
 from generator.report import Problem
-from generator.validate.context import Context, fmt_date, problem, real_date
+from generator.validate.context import Context, file_stem, fmt_date, problem, real_date
 
 #: events that need the platform to hold the title (certified and not revoked)
 NEEDS_TITLE = ("annual_report", "reviewed", "promoted", "revoked")
@@ -21,8 +20,22 @@ def _label(event_type: str) -> str:
     return schemas.enum_labels("platform", ["history", 0, "type"]).get(event_type, event_type)
 
 
-def _dated(doc: Document) -> list[tuple[int, dict[str, Any], date]] | None:
-    """History with real dates, or None when a date is not real (dates.real reports it)."""
+def _dated(ctx: Context, doc: Document) -> list[tuple[int, dict[str, Any], date]] | None:
+    """History with real dates, or None when a date is not real (dates.real reports it).
+
+    Five rules ask for it: worked out once per document of this Context (the Context
+    holds the documents, so their ids stay theirs while the memo lives).
+    """
+    memo = ctx.__dict__.setdefault("_dated_memo", {})
+    try:
+        return memo[id(doc)]
+    except KeyError:
+        pass
+    memo[id(doc)] = found = _dated_events(doc)
+    return found
+
+
+def _dated_events(doc: Document) -> list[tuple[int, dict[str, Any], date]] | None:
     out = []
     for i, e in enumerate(doc.data["history"]):
         d = real_date(e["date"])
@@ -45,7 +58,7 @@ def check_first_event(ctx: Context) -> Iterator[Problem]:
 
 def check_order(ctx: Context) -> Iterator[Problem]:
     for doc in ctx.platforms:
-        events = _dated(doc) or []
+        events = _dated(ctx, doc) or []
         for (_, _, prev), (i, e, d) in zip(events, events[1:]):
             if d < prev:
                 yield problem(
@@ -58,7 +71,7 @@ def check_order(ctx: Context) -> Iterator[Problem]:
 def check_sequence(ctx: Context) -> Iterator[Problem]:
     """What each event needs to have happened before it."""
     for doc in ctx.platforms:
-        events = _dated(doc)
+        events = _dated(ctx, doc)
         if events is None:
             continue
         certified = revoked = False
@@ -98,7 +111,7 @@ def check_certified_after_publicity(ctx: Context) -> Iterator[Problem]:
     """第十二条: certification only after the publicity period has ended."""
     article = ctx.rules.publicity_article
     for doc in ctx.platforms:
-        events = _dated(doc)
+        events = _dated(ctx, doc)
         if events is None:
             continue
         last_publicity: str | None = None
@@ -150,7 +163,7 @@ def check_annual_reports_unique(ctx: Context) -> Iterator[Problem]:
 def check_certificates_unique(ctx: Context) -> Iterator[Problem]:
     seen: dict[str, str] = {}
     # a file not named after its id is a copy: blame it, not the original
-    copies_last = sorted(ctx.platforms, key=lambda d: (d.data["id"] != PurePosixPath(d.file).stem, d.file))
+    copies_last = sorted(ctx.platforms, key=lambda d: (d.data["id"] != file_stem(d.file), d.file))
     for doc in copies_last:
         for i, e in enumerate(doc.data["history"]):
             cert = e.get("certificate")
@@ -182,7 +195,7 @@ def check_review_overdue(ctx: Context) -> Iterator[Problem]:
     """第十七条: reviewed every three years."""
     years = ctx.rules.review_years
     for doc in ctx.platforms:
-        events = _dated(doc)
+        events = _dated(ctx, doc)
         if events is None:
             continue
         base: tuple[int, date] | None = None
@@ -217,7 +230,7 @@ def check_annual_reports(ctx: Context) -> Iterator[Problem]:
         # no reason for a traceback either
         return
     for doc in ctx.platforms:
-        events = _dated(doc)
+        events = _dated(ctx, doc)
         if events is None:
             continue
         certified = next((d for _, e, d in events if e["type"] == "certified"), None)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from generator import schemas
 from generator.load import Document
 from generator.report import Problem
 from generator.uscc import check_uscc, normalise
-from generator.validate.context import Context, fmt_date, problem, real_date
+from generator.validate.context import Context, file_stem, fmt_date, problem, real_date
 
 #: which announcement types an event may refer to
 ANNOUNCEMENT_TYPES = {
@@ -32,7 +31,7 @@ def _event_label(kind: str) -> str:
 
 
 def _stem(doc: Document) -> str:
-    return PurePosixPath(doc.file).stem
+    return file_stem(doc.file)
 
 
 def _announcement_docs(ctx: Context) -> list[Document]:
@@ -104,7 +103,8 @@ def check_uscc_code(ctx: Context) -> Iterator[Problem]:
     for doc in ctx.platforms:
         op = doc.data["operator"]
         raw = op["uscc"]
-        reason = check_uscc(raw)
+        normal = normalise(raw)
+        reason = check_uscc(normal)
         exception = op.get("uscc_exception")
         path = ["operator", "uscc"]
         if reason and exception:
@@ -124,11 +124,11 @@ def check_uscc_code(ctx: Context) -> Iterator[Problem]:
                 doc, ["operator", "uscc_exception"], "uscc.exception-unneeded",
                 "统一社会信用代码已通过校验，不需要 uscc_exception，请删除", severity="warning",
             )
-        if not reason and raw != normalise(raw):
+        if not reason and raw != normal:
             yield problem(
                 doc, path, "uscc.normalised",
-                f"统一社会信用代码“{raw}”已按“{normalise(raw)}”处理（去掉空格、字母大写）",
-                f"请改为 {normalise(raw)}", "warning",
+                f"统一社会信用代码“{raw}”已按“{normal}”处理（去掉空格、字母大写）",
+                f"请改为 {normal}", "warning",
             )
 
 
