@@ -112,7 +112,8 @@ PER_RECORD_RULES = frozenset(
     for module, names in (
         ("records", ("check_id_matches_filename", "check_uscc_code", "check_dates_real",
                      "check_dates_not_future", "check_county_exists", "check_recommender",
-                     "check_announcement_references")),
+                     "check_announcement_references", "check_indicator_years_unique",
+                     "check_no_placeholder")),
         ("history", ("check_first_event", "check_order", "check_sequence",
                      "check_certified_after_publicity", "check_renamed", "check_annual_reports_unique",
                      "check_failed_review_revoked", "check_review_overdue", "check_annual_reports")),

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.load import Document
 from generator.model import Rules
@@ -74,7 +74,7 @@ def real_date(text: Any) -> date | None:
 
 def file_stem(file: str) -> str:
     """PurePosixPath(file).stem without building a path for the usual display path."""
-    if not file or file.endswith("/") or "//" in file or "/./" in file or file.startswith("./") or file.endswith("/."):
+    if not file or file.endswith(("/", "/.")) or "//" in file or "/./" in file or file.startswith("./"):
         return PurePosixPath(file).stem
     name = file.rpartition("/")[2]
     i = name.rfind(".")
@@ -83,3 +83,87 @@ def file_stem(file: str) -> str:
 
 def fmt_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+class PlatformFacts(NamedTuple):
+    """What the rules that compare platforms with each other read of one platform file.
+
+    A function of the file alone (its display path and its data), so the validation
+    cache can keep it per file and answer those rules without loading the documents.
+    Lines are those `problem()` would give for the paths the rules point at.
+    """
+
+    file: str
+    id: Any
+    #: the file is not named after its id: a copy, blamed rather than the original
+    copy: bool
+    #: some history event is a revocation (ids aside, a revoked record does not count as taken)
+    revoked: bool
+    name: Any
+    #: operator.uscc, normalised
+    uscc: str
+    id_line: int | None
+    name_line: int | None
+    uscc_line: int | None
+    #: every history event's `announcement` (None for events without one), once each
+    announcements: tuple[Any, ...]
+    #: certified events with a certificate number: (event index, number, line of it)
+    certificates: tuple[tuple[int, Any, int | None], ...]
+    county: Any
+    #: recommender.code when a county recommended the platform, else None
+    recommender: Any
+    #: recommended events with a real date: (event index, year, line of the event)
+    recommended: tuple[tuple[int, int, int | None], ...]
+    #: days (ordinals) of revocations for fraud with a real date, in history order
+    frauds: tuple[int, ...]
+
+
+def platform_facts(doc: Document) -> PlatformFacts:
+    """The PlatformFacts of a schema-valid platform document, worked out once."""
+    found = doc.__dict__.get("_facts")
+    if found is None:
+        found = _facts(doc)
+        doc.__dict__["_facts"] = found  # a frozen dataclass, but not slotted: a memo beside it
+    return found
+
+
+def _facts(doc: Document) -> PlatformFacts:
+    from generator.uscc import normalise
+
+    data = doc.data
+    history = data["history"]
+    rec = data["recommender"]
+    county_rec = rec["type"] == "county"
+    recommended = []
+    frauds = []
+    for i, e in enumerate(history):
+        kind = e["type"]
+        if kind == "recommended" and county_rec:
+            d = real_date(e["date"])
+            if d is not None:
+                recommended.append((i, d.year, doc.line(["history", i])))
+        elif kind == "revoked" and e.get("reason") == "fraud":
+            d = real_date(e["date"])
+            if d:
+                frauds.append(d.toordinal())
+    return PlatformFacts(
+        file=doc.file,
+        id=data["id"],
+        copy=data["id"] != file_stem(doc.file),
+        revoked=any(e.get("type") == "revoked" for e in history),
+        name=data["name"],
+        uscc=normalise(data["operator"]["uscc"]),
+        id_line=doc.line(["id"]),
+        name_line=doc.line(["name"]),
+        uscc_line=doc.line(["operator", "uscc"]),
+        announcements=tuple(dict.fromkeys(e.get("announcement") for e in history)),
+        certificates=tuple(
+            (i, e["certificate"], doc.line(["history", i, "certificate"]))
+            for i, e in enumerate(history)
+            if e["type"] == "certified" and e.get("certificate")
+        ),
+        county=data["county"],
+        recommender=rec["code"] if county_rec else None,
+        recommended=tuple(recommended),
+        frauds=tuple(frauds),
+    )

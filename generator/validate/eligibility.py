@@ -9,15 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from datetime import date
+from functools import cache
 from typing import Any
 
 from generator import schemas
 from generator.load import Document
 from generator.model import Threshold, add_years
 from generator.report import Problem
-from generator.validate.context import Context, fmt_date, problem, real_date
+from generator.validate.context import (
+    Context,
+    PlatformFacts,
+    fmt_date,
+    platform_facts,
+    problem,
+    real_date,
+)
 
 
 @dataclass(frozen=True)
@@ -172,30 +179,28 @@ def check_eligibility_at_publicity(ctx: Context) -> Iterator[Problem]:
 
 def check_article_18(ctx: Context) -> Iterator[Problem]:
     """第十八条: after a fraud revocation, the county's next-year applications are suspended."""
-    suspended: dict[tuple[str, int], tuple[Document, date]] = {}
-    for doc in ctx.platforms:
-        for e in doc.data["history"]:
-            d = real_date(e["date"])
-            if e["type"] == "revoked" and e.get("reason") == "fraud" and d:
-                suspended.setdefault((doc.data["county"], d.year + 1), (doc, d))
+    facts = [platform_facts(doc) for doc in ctx.platforms]
+    suspended: dict[tuple[str, int], tuple[PlatformFacts, date]] = {}
+    for f in facts:
+        for day in f.frauds:
+            d = date.fromordinal(day)
+            suspended.setdefault((f.county, d.year + 1), (f, d))
     if not suspended:
         return
-    for doc in ctx.platforms:
-        rec = doc.data["recommender"]
-        if rec["type"] != "county":
+    for f in facts:
+        code = f.recommender
+        if code is None:
             continue
-        for i, e in enumerate(doc.data["history"]):
-            d = real_date(e["date"])
-            if e["type"] != "recommended" or d is None:
-                continue
-            cause = suspended.get((rec["code"], d.year))
+        for i, year, line in f.recommended:
+            cause = suspended.get((code, year))
             if cause:
                 other, revoked_on = cause
-                yield problem(
-                    doc, ["history", i], "article18.suspended",
-                    f"第十八条：{ctx.county_name(rec['code'])}的“{other.data['name']}”于{fmt_date(revoked_on)}"
-                    f"因弄虚作假被撤销称号，{d.year}年度暂停该县（市、区）的申报工作",
-                    f"见 {other.file}；可在{d.year + 1}年度再推荐，或由全市性行业协会推荐（第二十一条）",
+                yield Problem(
+                    f.file, line, "article18.suspended",
+                    f"第十八条：{ctx.county_name(code)}的“{other.name}”于{fmt_date(revoked_on)}"
+                    f"因弄虚作假被撤销称号，{year}年度暂停该县（市、区）的申报工作",
+                    f"见 {other.file}；可在{year + 1}年度再推荐，或由全市性行业协会推荐（第二十一条）",
+                    "error", ("history", i),
                 )
 
 

@@ -10,7 +10,7 @@ from generator import schemas
 from generator.load import Document
 from generator.model import add_years
 from generator.report import Problem
-from generator.validate.context import Context, file_stem, fmt_date, problem, real_date
+from generator.validate.context import Context, fmt_date, platform_facts, problem, real_date
 
 #: events that need the platform to hold the title (certified and not revoked)
 NEEDS_TITLE = ("annual_report", "reviewed", "promoted", "revoked")
@@ -163,16 +163,13 @@ def check_annual_reports_unique(ctx: Context) -> Iterator[Problem]:
 def check_certificates_unique(ctx: Context) -> Iterator[Problem]:
     seen: dict[str, str] = {}
     # a file not named after its id is a copy: blame it, not the original
-    copies_last = sorted(ctx.platforms, key=lambda d: (d.data["id"] != file_stem(d.file), d.file))
-    for doc in copies_last:
-        for i, e in enumerate(doc.data["history"]):
-            cert = e.get("certificate")
-            if e["type"] != "certified" or not cert:
-                continue
-            if cert in seen and seen[cert] != doc.file:
-                yield problem(doc, ["history", i, "certificate"], "history.certificate-unique",
-                              f"证书编号“{cert}”已在 {seen[cert]} 中使用")
-            seen.setdefault(cert, doc.file)
+    copies_last = sorted((platform_facts(doc) for doc in ctx.platforms), key=lambda f: (f.copy, f.file))
+    for f in copies_last:
+        for i, cert, line in f.certificates:
+            if cert in seen and seen[cert] != f.file:
+                yield Problem(f.file, line, "history.certificate-unique", f"证书编号“{cert}”已在 {seen[cert]} 中使用",
+                              "", "error", ("history", i, "certificate"))
+            seen.setdefault(cert, f.file)
 
 
 def check_failed_review_revoked(ctx: Context) -> Iterator[Problem]:
