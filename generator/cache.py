@@ -159,8 +159,8 @@ class ValidationCache:
         self.rules_env = ""
         self.rules: dict[str, list[ProblemTuple]] = {}
         try:
-            with self.path.open("rb") as f:
-                stored = marshal.load(f)
+            # read whole, then decode: marshal.load on a file reads it in many small pieces
+            stored = marshal.loads(self.path.read_bytes())
             self.files, self.rules_env, self.rules = stored["files"], stored["env"], stored["rules"]
         except (OSError, EOFError, ValueError, TypeError, KeyError):
             pass
@@ -233,7 +233,7 @@ class ValidationCache:
         self._helper = None
         try:
             with os.fdopen(read_end, "rb") as f:
-                entries = marshal.load(f)
+                entries = marshal.loads(f.read())
             _, status = os.waitpid(pid, 0)
             if status == 0 and isinstance(entries, dict):
                 self.files.update(entries)
@@ -291,8 +291,7 @@ class ValidationCache:
         found = self._packs.get(name)
         if found is None:
             try:
-                with (self.path.parent / name).open("rb") as f:
-                    found = marshal.load(f)
+                found = marshal.loads((self.path.parent / name).read_bytes())
                 if not isinstance(found, dict):
                     found = {}
             except (OSError, EOFError, ValueError, TypeError):
@@ -339,12 +338,18 @@ class ValidationCache:
                 by_file[p.file].append(_problem_tuple(p))
             else:
                 problems.append(p)
+        used = self._used_rules
         for doc, key in zip(ctx.platforms, keys):
             assert key is not None
-            found = by_file[doc.file] if doc.file in by_file and key not in known else known[key]
-            if _storable(found):
-                self._used_rules[key] = found
-            problems.extend(_problem(t) for t in found)
+            found = known.get(key)
+            if found is None:
+                found = by_file[doc.file]
+                if _storable(found):
+                    used[key] = found
+            else:
+                used[key] = found
+            if found:
+                problems.extend(_problem(t) for t in found)
         if todo or env != self.rules_env:
             self.changed = True
         self.rules_env = env
@@ -441,7 +446,7 @@ class ValidationCache:
                 fresh[key] = blob
                 blob = None
             entry = (blob, pack, shape, facts)
-            if _storable(entry):
+            if entry == self.files.get(key) or _storable(entry):  # an entry read from the index can be written
                 files[key] = entry
             else:
                 fresh.pop(key, None)

@@ -118,6 +118,17 @@ class PlatformFacts(NamedTuple):
     frauds: tuple[int, ...]
 
 
+def facts_copies_last(ctx: Context) -> list[PlatformFacts]:
+    """The platforms' facts, files not named after their id last, then by file: the order
+    in which the uniqueness rules meet them (the copy is blamed, not the original).
+    Sorted once per Context; the rules that use it do not change the list."""
+    found = ctx.__dict__.get("_copies_last")
+    if found is None:
+        found = sorted((platform_facts(doc) for doc in ctx.platforms), key=lambda f: (f.copy, f.file))
+        ctx.__dict__["_copies_last"] = found
+    return found
+
+
 def platform_facts(doc: Document) -> PlatformFacts:
     """The PlatformFacts of a schema-valid platform document, worked out once."""
     found = doc.__dict__.get("_facts")

@@ -10,7 +10,7 @@ from generator import schemas
 from generator.load import Document
 from generator.model import add_years
 from generator.report import Problem
-from generator.validate.context import Context, fmt_date, platform_facts, problem, real_date
+from generator.validate.context import Context, facts_copies_last, fmt_date, problem, real_date
 
 #: events that need the platform to hold the title (certified and not revoked)
 NEEDS_TITLE = ("annual_report", "reviewed", "promoted", "revoked")
@@ -163,8 +163,7 @@ def check_annual_reports_unique(ctx: Context) -> Iterator[Problem]:
 def check_certificates_unique(ctx: Context) -> Iterator[Problem]:
     seen: dict[str, str] = {}
     # a file not named after its id is a copy: blame it, not the original
-    copies_last = sorted((platform_facts(doc) for doc in ctx.platforms), key=lambda f: (f.copy, f.file))
-    for f in copies_last:
+    for f in facts_copies_last(ctx):
         for i, cert, line in f.certificates:
             if cert in seen and seen[cert] != f.file:
                 yield Problem(f.file, line, "history.certificate-unique", f"证书编号“{cert}”已在 {seen[cert]} 中使用",

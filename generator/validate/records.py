@@ -12,6 +12,7 @@ from generator.uscc import check_uscc, normalise
 from generator.validate.context import (
     Context,
     PlatformFacts,
+    facts_copies_last,
     file_stem,
     fmt_date,
     platform_facts,
@@ -86,16 +87,10 @@ def _duplicates(docs: list[Document], key: str, path: list[str | int]) -> Iterat
             seen[value] = doc
 
 
-def _copies_last(ctx: Context) -> list[PlatformFacts]:
-    facts = [platform_facts(doc) for doc in ctx.platforms]
-    facts.sort(key=lambda f: (f.copy, f.file))
-    return facts
-
-
 def _duplicate_platforms(ctx: Context, key: str) -> Iterator[tuple[PlatformFacts, PlatformFacts, Any]]:
     """_duplicates over the platforms, read from their PlatformFacts."""
     seen: dict[Any, PlatformFacts] = {}
-    for f in _copies_last(ctx):
+    for f in facts_copies_last(ctx):
         if key != "id" and f.revoked:
             continue
         value = f.id if key == "id" else f.name if key == "name" else f.uscc
