@@ -192,7 +192,7 @@ class ValidationCache:
         if len(names) < _PREFETCH_MIN or len(self.files) > len(names) // 2:
             return  # small, or mostly known already: a second process would cost more
         files = [(folder / name, folder) for folder, name in names]
-        display = {folder: _FolderPaths(folder) for _, folder in files}
+        display = {folder: _FolderPaths(folder) for folder in {folder for _, folder in files}}  # one resolve a folder
         half = [path for path, _ in files[len(files) // 2 :]]
         shown = [display[folder](path) for path, folder in files[len(files) // 2 :]]
         read_end, write_end = os.pipe()

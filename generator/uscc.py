@@ -19,6 +19,8 @@ REGISTRATION_AUTHORITIES = "123456789ANY"
 
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 _ALLOWED = frozenset(ALPHABET)
+#: _org_value's answers: digits as themselves, Latin capitals A=10 ... Z=35
+_ORG_VALUE = {ch: int(ch, 36) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1 3 9 27 19 26 16 17 ...
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _FORBIDDEN_NOTE = "（不使用I、O、S、V、Z）"
@@ -59,7 +61,10 @@ def org_code_check_char(first8: str) -> str:
     """The GB 11714 check character (digit or X) for an 8-character body."""
     if len(first8) != 8:
         raise ValueError(f"组织机构代码本体应为8位，实际为{len(first8)}位")
-    total = sum(_org_value(ch) * w for ch, w in zip(first8, _ORG_WEIGHTS, strict=True))
+    try:
+        total = sum(map(mul, map(_ORG_VALUE.__getitem__, first8), _ORG_WEIGHTS))
+    except KeyError:  # a character _org_value refuses, with its message
+        total = sum(_org_value(ch) * w for ch, w in zip(first8, _ORG_WEIGHTS, strict=True))
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
 

@@ -142,39 +142,47 @@ def _facts(doc: Document) -> PlatformFacts:
     from generator.uscc import normalise
 
     data = doc.data
+    line = doc.line
     history = data["history"]
     rec = data["recommender"]
     county_rec = rec["type"] == "county"
+    revoked = False
+    announcements: dict[Any, None] = {}
+    certificates = []
     recommended = []
     frauds = []
     for i, e in enumerate(history):
         kind = e["type"]
-        if kind == "recommended" and county_rec:
-            d = real_date(e["date"])
-            if d is not None:
-                recommended.append((i, d.year, doc.line(["history", i])))
-        elif kind == "revoked" and e.get("reason") == "fraud":
-            d = real_date(e["date"])
-            if d:
-                frauds.append(d.toordinal())
+        announcements[e.get("announcement")] = None
+        if kind == "recommended":
+            if county_rec:
+                d = real_date(e["date"])
+                if d is not None:
+                    recommended.append((i, d.year, line(("history", i))))
+        elif kind == "revoked":
+            revoked = True
+            if e.get("reason") == "fraud":
+                d = real_date(e["date"])
+                if d:
+                    frauds.append(d.toordinal())
+        elif kind == "certified":
+            cert = e.get("certificate")
+            if cert:
+                certificates.append((i, cert, line(("history", i, "certificate"))))
     return PlatformFacts(
-        file=doc.file,
-        id=data["id"],
-        copy=data["id"] != file_stem(doc.file),
-        revoked=any(e.get("type") == "revoked" for e in history),
-        name=data["name"],
-        uscc=normalise(data["operator"]["uscc"]),
-        id_line=doc.line(["id"]),
-        name_line=doc.line(["name"]),
-        uscc_line=doc.line(["operator", "uscc"]),
-        announcements=tuple(dict.fromkeys(e.get("announcement") for e in history)),
-        certificates=tuple(
-            (i, e["certificate"], doc.line(["history", i, "certificate"]))
-            for i, e in enumerate(history)
-            if e["type"] == "certified" and e.get("certificate")
-        ),
-        county=data["county"],
-        recommender=rec["code"] if county_rec else None,
-        recommended=tuple(recommended),
-        frauds=tuple(frauds),
+        doc.file,
+        data["id"],
+        data["id"] != file_stem(doc.file),
+        revoked,
+        data["name"],
+        normalise(data["operator"]["uscc"]),
+        line(("id",)),
+        line(("name",)),
+        line(("operator", "uscc")),
+        tuple(announcements),
+        tuple(certificates),
+        data["county"],
+        rec["code"] if county_rec else None,
+        tuple(recommended),
+        tuple(frauds),
     )

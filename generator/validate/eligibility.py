@@ -55,6 +55,9 @@ def _parts(dotted: str) -> tuple[str, ...]:
 def _value(row: Mapping[str, Any], dotted: str) -> Any:
     node: Any = row
     for part in _parts(dotted):
+        if type(node) is dict:  # the usual case, without the Mapping check (a missing key: None)
+            node = node.get(part)
+            continue
         if not isinstance(node, Mapping) or part not in node:
             return None
         node = node[part]
@@ -147,12 +150,14 @@ def _passes(t: Threshold, data: Mapping[str, Any], on: date, rows: Rows) -> bool
     return value is not None and (t.min is None or bool(value >= t.min))
 
 
-def failures(thresholds: Sequence[Threshold], data: Mapping[str, Any], on: date) -> list[Finding]:
+def failures(thresholds: Sequence[Threshold], data: Mapping[str, Any], on: date,
+             applicable: Sequence[Threshold] | None = None) -> list[Finding]:
     """The findings of evaluate() that are not ok, in the same order; the conditions met
-    are only checked, not written out (most of them, for most records)."""
+    are only checked, not written out (most of them, for most records). `applicable`:
+    the thresholds _applicable() gives for this day and these services, if known."""
     rows = _indicator_years(data)
     found = []
-    for t in _applicable(thresholds, data, on):
+    for t in _applicable(thresholds, data, on) if applicable is None else applicable:
         if _passes(t, data, on, rows):
             continue
         f = _finding(t, data, on, rows)
@@ -168,9 +173,16 @@ def _publicity_dates(doc: Document) -> Iterator[date]:
 
 
 def check_eligibility_at_publicity(ctx: Context) -> Iterator[Problem]:
+    thresholds = ctx.rules.thresholds
+    # which thresholds apply depends on the day and the services claimed: few combinations
+    applicable: dict[tuple[date, frozenset[str]], list[Threshold]] = {}
     for doc in ctx.platforms:
         for on in _publicity_dates(doc):
-            for f in failures(ctx.rules.thresholds, doc.data, on):
+            key = (on, frozenset(doc.data["services"]))
+            ts = applicable.get(key)
+            if ts is None:
+                ts = applicable[key] = list(_applicable(thresholds, doc.data, on))
+            for f in failures(thresholds, doc.data, on, ts):
                 yield problem(
                     doc, list(f.path), f"eligibility.{f.threshold.id}", f.message,
                     f"{on.year}年公示的平台按{on.year - 1}年度指标核对；请核对指标或申报材料",

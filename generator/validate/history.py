@@ -225,6 +225,7 @@ def check_annual_reports(ctx: Context) -> Iterator[Problem]:
         # the schema's MM-DD pattern lets "02-30" through: no deadline to check, and
         # no reason for a traceback either
         return
+    dues: dict[int, date] = {}  # year -> its deadline
     for doc in ctx.platforms:
         events = _dated(ctx, doc)
         if events is None:
@@ -235,7 +236,9 @@ def check_annual_reports(ctx: Context) -> Iterator[Problem]:
         revoked = next((d for _, e, d in events if e["type"] == "revoked" and d <= ctx.today), None)
         reported = {e["year"] for _, e, _ in events if e["type"] == "annual_report"}
         for year in range(certified.year, ctx.today.year):
-            due = add_years(date(2000, month, day), year + 1 - 2000)  # 02-29 -> 02-28
+            due = dues.get(year)
+            if due is None:
+                due = dues[year] = add_years(date(2000, month, day), year + 1 - 2000)  # 02-29 -> 02-28
             if due >= ctx.today or (revoked and revoked <= due) or year in reported:
                 continue
             yield problem(
