@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import multiprocessing
 import os
 import pickle
 import sys
@@ -180,8 +179,6 @@ class ValidationCache:
         cold run. The child's entries are exactly parse_yaml's; `parse` waits for them
         when it reaches the first file of that half. No fork (Windows): nothing happens.
         """
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return
         names = []
         for folder in (data_dir / "platforms", data_dir / "announcements"):
             try:
@@ -191,6 +188,10 @@ class ValidationCache:
             names += [(folder, name) for name in listed if name.endswith(".yaml") and not name.startswith(".")]
         if len(names) < _PREFETCH_MIN or len(self.files) > len(names) // 2:
             return  # small, or mostly known already: a second process would cost more
+        import multiprocessing  # only here: a warm run needs no second process
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
         files = [(folder / name, folder) for folder, name in names]
         display = {folder: _FolderPaths(folder) for folder in {folder for _, folder in files}}  # one resolve a folder
         half = [path for path, _ in files[len(files) // 2 :]]
@@ -502,7 +503,9 @@ def _blob(doc: Document) -> bytes | None:
 
 
 def _key(file: str, raw: bytes) -> str:
-    return hashlib.blake2b(file.encode("utf-8") + b"\0" + raw, digest_size=16).hexdigest()
+    h = hashlib.blake2b(file.encode("utf-8") + b"\0", digest_size=16)
+    h.update(raw)  # the same hash as of the joined bytes, without copying the file's
+    return h.hexdigest()
 
 
 def _storable(value: Any) -> bool:

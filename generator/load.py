@@ -769,7 +769,7 @@ def _load_many(folder: Path, parse: Parse | None) -> tuple[list[Document], list[
             continue
         if not name.endswith(".yaml") or not _is_file(entry):
             continue
-        doc, found = load_file(os.path.join(folder, name), display.entry(entry), parse)
+        doc, found = load_file(entry.path, display.entry(entry), parse)
         problems.extend(found)
         if doc is not None:
             docs.append(doc)
