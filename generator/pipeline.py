@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -198,6 +199,20 @@ def _model(ctx: Context) -> model.Registry:
 
 def validate_dir(data_dir: Path, today: date, with_model: bool = True) -> Validated:
     """Validate a data folder, with the validation cache beside it (generator/cache.py)."""
+    # Nearly everything a run allocates (documents, lines, facts, cache entries) lives to
+    # its end and holds no reference cycle: the cyclic collector would only walk it, ten
+    # full passes over millions of objects in a cold run at 10,000 records (0.6 s; 0.2 s
+    # warm). Off while the run lasts; peak memory measured the same with it off.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _validate_dir(data_dir, today, with_model)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _validate_dir(data_dir: Path, today: date, with_model: bool) -> Validated:
     cache = open_cache(data_dir)
     if cache is None:
         return validate(load_sources(data_dir), today, None, with_model)
