@@ -6,13 +6,14 @@ Nothing below this module prints or exits. `--help` text is the reference.
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from generator import diff, pipeline, report
+from generator import pipeline, report
 
 #: China has kept UTC+8 without daylight saving since 1991; "the day" is Beijing's.
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -200,6 +201,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from generator import diff  # its git plumbing is not needed by the other commands
+
     outcome = diff.diff_against(args.data, args.base, args.today or beijing_today())
     sys.stdout.write(outcome.text)
     if outcome.usage_error:
@@ -221,10 +224,16 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    if argv is None and args.command == "validate":
+        # The process ends with this command (argv None: the command line, not a caller in
+        # Python). Its objects are left to the exit instead of a last garbage collection
+        # over all of them: 0.2 s of a warm 10,000-record run.
+        gc.freeze()
+    return code
 
 
 if __name__ == "__main__":

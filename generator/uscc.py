@@ -9,6 +9,8 @@ against GB/T 2260: codes issued before 2015 and Xiong'an's 133100 are real and v
 
 from __future__ import annotations
 
+from operator import mul
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_LENGTH = 18
 
@@ -16,6 +18,9 @@ USCC_LENGTH = 18
 REGISTRATION_AUTHORITIES = "123456789ANY"
 
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+_ALLOWED = frozenset(ALPHABET)
+#: _org_value's answers: digits as themselves, Latin capitals A=10 ... Z=35
+_ORG_VALUE = {ch: int(ch, 36) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1 3 9 27 19 26 16 17 ...
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _FORBIDDEN_NOTE = "（不使用I、O、S、V、Z）"
@@ -27,6 +32,8 @@ def normalise(code: str) -> str:
     Only ASCII is upper-cased: str.upper() can change the length ("ß" -> "SS"),
     which would make the length and position messages disagree with what was typed.
     """
+    if code.isascii():  # the usual case; upper() of ASCII text changes ASCII letters only
+        return code.strip().upper()
     return "".join(ch.upper() if ch.isascii() else ch for ch in code.strip())
 
 
@@ -37,7 +44,7 @@ def uscc_check_char(first17: str) -> str:
     problem = _charset_problem(first17)
     if problem is not None:
         raise ValueError(problem)
-    total = sum(_VALUE[ch] * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    total = sum(map(mul, map(_VALUE.__getitem__, first17), _USCC_WEIGHTS))
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -54,7 +61,10 @@ def org_code_check_char(first8: str) -> str:
     """The GB 11714 check character (digit or X) for an 8-character body."""
     if len(first8) != 8:
         raise ValueError(f"组织机构代码本体应为8位，实际为{len(first8)}位")
-    total = sum(_org_value(ch) * w for ch, w in zip(first8, _ORG_WEIGHTS, strict=True))
+    try:
+        total = sum(map(mul, map(_ORG_VALUE.__getitem__, first8), _ORG_WEIGHTS))
+    except KeyError:  # a character _org_value refuses, with its message
+        total = sum(_org_value(ch) * w for ch, w in zip(first8, _ORG_WEIGHTS, strict=True))
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
 
@@ -71,6 +81,8 @@ def _length_problem(code: str) -> str | None:
 
 
 def _charset_problem(code: str) -> str | None:
+    if _ALLOWED.issuperset(code):
+        return None
     for position, ch in enumerate(code, start=1):
         if ch not in _VALUE:
             return f"第{position}位“{_show(ch)}”不是统一社会信用代码允许的字符{_FORBIDDEN_NOTE}"

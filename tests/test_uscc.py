@@ -117,3 +117,31 @@ def test_any_single_change_of_a_generated_code_fails(code: str) -> None:
 def test_check_never_raises_and_speaks_chinese(text: str) -> None:
     problem = check_uscc(text)
     assert problem is None or CJK.search(problem)
+
+
+def test_fast_paths_answer_as_the_character_by_character_ones() -> None:
+    """normalise's ASCII shortcut, the charset check's set test and the tables of the
+    check characters say what the general code says, for odd input too."""
+    import random
+
+    from generator import uscc
+
+    rng = random.Random(7)
+    chars = uscc.ALPHABET + "IOSVZabcxyz -\u3000ß\u200b\t"
+    for _ in range(5000):
+        code = "".join(rng.choice(chars) for _ in range(rng.choice([3, 8, 17, 18, 18, 19])))
+        assert uscc.normalise(code) == "".join(ch.upper() if ch.isascii() else ch for ch in code.strip())
+        slow = next(
+            (f"第{i}位“{uscc._show(ch)}”不是统一社会信用代码允许的字符{uscc._FORBIDDEN_NOTE}"
+             for i, ch in enumerate(code, start=1) if ch not in uscc._VALUE),
+            None,
+        )
+        assert uscc._charset_problem(code) == slow
+    for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        assert uscc._ORG_VALUE[ch] == uscc._org_value(ch)
+    for _ in range(2000):
+        body = "".join(rng.choice("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(8))
+        total = sum(uscc._org_value(ch) * w for ch, w in zip(body, uscc._ORG_WEIGHTS, strict=True))
+        assert uscc.org_code_check_char(body) == {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
+    with pytest.raises(ValueError, match="组织机构代码允许的字符"):
+        uscc.org_code_check_char("1234567a")

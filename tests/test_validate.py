@@ -665,3 +665,47 @@ def test_console_script_reports_bad_file_without_traceback() -> None:
     assert proc.returncode == 1
     assert proc.stderr == ""
     assert expected_of(folder)[0] in proc.stdout.splitlines()
+
+
+def test_eligibility_failures_are_evaluate_without_the_conditions_met() -> None:
+    """check_eligibility_at_publicity writes out only failing conditions (failures());
+    they must be exactly evaluate()'s findings that are not ok, in the same order."""
+    import copy
+    import random
+    from datetime import date
+
+    from generator import model
+    from generator.load import load_sources
+    from generator.validate import eligibility
+
+    rng = random.Random(3)
+    roots = [ROOT, *sorted(p.parent.parent for p in (ROOT / "tests" / "fixtures").glob("*/*/data/rules.yaml"))]
+    checked = 0
+    for root in roots:
+        sources = load_sources(root / "data")
+        try:
+            thresholds = model.rules_from_data(sources.rules.data).thresholds  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001, S112 — a fixture whose rules.yaml is the broken part
+            continue
+        for doc in sources.platforms:
+            data = doc.data
+            if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
+                continue
+            variants = [data]
+            for _ in range(3):  # indicators made worse, missing or odd
+                mutated = copy.deepcopy(data)
+                rows = mutated.get("indicators") or []
+                if rows:
+                    row = rng.choice(rows)
+                    key = rng.choice(sorted(row))
+                    row[key] = rng.choice([0, -1, 1.5, None, "x", {"a": 1}]) if key != "year" else row[key] + 1
+                variants.append(mutated)
+            for variant in variants:
+                for on in (date(2021, 9, 1), date(2023, 1, 1), date(2024, 9, 27), date(2026, 11, 29)):
+                    try:
+                        want = [f for f in eligibility.evaluate(thresholds, variant, on) if not f.ok]
+                    except (TypeError, KeyError, AttributeError):
+                        continue
+                    assert eligibility.failures(thresholds, variant, on) == want, (root, doc.file, on)
+                    checked += 1
+    assert checked > 100

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import PurePosixPath
 from typing import Any
 
 from generator import schemas
 from generator.load import Document
 from generator.model import add_years
 from generator.report import Problem
-from generator.validate.context import Context, fmt_date, problem, real_date
+from generator.validate.context import Context, facts_copies_last, fmt_date, problem, real_date
 
 #: events that need the platform to hold the title (certified and not revoked)
 NEEDS_TITLE = ("annual_report", "reviewed", "promoted", "revoked")
@@ -21,8 +20,22 @@ def _label(event_type: str) -> str:
     return schemas.enum_labels("platform", ["history", 0, "type"]).get(event_type, event_type)
 
 
-def _dated(doc: Document) -> list[tuple[int, dict[str, Any], date]] | None:
-    """History with real dates, or None when a date is not real (dates.real reports it)."""
+def _dated(ctx: Context, doc: Document) -> list[tuple[int, dict[str, Any], date]] | None:
+    """History with real dates, or None when a date is not real (dates.real reports it).
+
+    Five rules ask for it: worked out once per document of this Context (the Context
+    holds the documents, so their ids stay theirs while the memo lives).
+    """
+    memo = ctx.__dict__.setdefault("_dated_memo", {})
+    try:
+        return memo[id(doc)]
+    except KeyError:
+        pass
+    memo[id(doc)] = found = _dated_events(doc)
+    return found
+
+
+def _dated_events(doc: Document) -> list[tuple[int, dict[str, Any], date]] | None:
     out = []
     for i, e in enumerate(doc.data["history"]):
         d = real_date(e["date"])
@@ -45,7 +58,7 @@ def check_first_event(ctx: Context) -> Iterator[Problem]:
 
 def check_order(ctx: Context) -> Iterator[Problem]:
     for doc in ctx.platforms:
-        events = _dated(doc) or []
+        events = _dated(ctx, doc) or []
         for (_, _, prev), (i, e, d) in zip(events, events[1:]):
             if d < prev:
                 yield problem(
@@ -58,7 +71,7 @@ def check_order(ctx: Context) -> Iterator[Problem]:
 def check_sequence(ctx: Context) -> Iterator[Problem]:
     """What each event needs to have happened before it."""
     for doc in ctx.platforms:
-        events = _dated(doc)
+        events = _dated(ctx, doc)
         if events is None:
             continue
         certified = revoked = False
@@ -98,7 +111,7 @@ def check_certified_after_publicity(ctx: Context) -> Iterator[Problem]:
     """第十二条: certification only after the publicity period has ended."""
     article = ctx.rules.publicity_article
     for doc in ctx.platforms:
-        events = _dated(doc)
+        events = _dated(ctx, doc)
         if events is None:
             continue
         last_publicity: str | None = None
@@ -150,16 +163,12 @@ def check_annual_reports_unique(ctx: Context) -> Iterator[Problem]:
 def check_certificates_unique(ctx: Context) -> Iterator[Problem]:
     seen: dict[str, str] = {}
     # a file not named after its id is a copy: blame it, not the original
-    copies_last = sorted(ctx.platforms, key=lambda d: (d.data["id"] != PurePosixPath(d.file).stem, d.file))
-    for doc in copies_last:
-        for i, e in enumerate(doc.data["history"]):
-            cert = e.get("certificate")
-            if e["type"] != "certified" or not cert:
-                continue
-            if cert in seen and seen[cert] != doc.file:
-                yield problem(doc, ["history", i, "certificate"], "history.certificate-unique",
-                              f"证书编号“{cert}”已在 {seen[cert]} 中使用")
-            seen.setdefault(cert, doc.file)
+    for f in facts_copies_last(ctx):
+        for i, cert, line in f.certificates:
+            if cert in seen and seen[cert] != f.file:
+                yield Problem(f.file, line, "history.certificate-unique", f"证书编号“{cert}”已在 {seen[cert]} 中使用",
+                              "", "error", ("history", i, "certificate"))
+            seen.setdefault(cert, f.file)
 
 
 def check_failed_review_revoked(ctx: Context) -> Iterator[Problem]:
@@ -182,7 +191,7 @@ def check_review_overdue(ctx: Context) -> Iterator[Problem]:
     """第十七条: reviewed every three years."""
     years = ctx.rules.review_years
     for doc in ctx.platforms:
-        events = _dated(doc)
+        events = _dated(ctx, doc)
         if events is None:
             continue
         base: tuple[int, date] | None = None
@@ -216,8 +225,9 @@ def check_annual_reports(ctx: Context) -> Iterator[Problem]:
         # the schema's MM-DD pattern lets "02-30" through: no deadline to check, and
         # no reason for a traceback either
         return
+    dues: dict[int, date] = {}  # year -> its deadline
     for doc in ctx.platforms:
-        events = _dated(doc)
+        events = _dated(ctx, doc)
         if events is None:
             continue
         certified = next((d for _, e, d in events if e["type"] == "certified"), None)
@@ -226,7 +236,9 @@ def check_annual_reports(ctx: Context) -> Iterator[Problem]:
         revoked = next((d for _, e, d in events if e["type"] == "revoked" and d <= ctx.today), None)
         reported = {e["year"] for _, e, _ in events if e["type"] == "annual_report"}
         for year in range(certified.year, ctx.today.year):
-            due = add_years(date(2000, month, day), year + 1 - 2000)  # 02-29 -> 02-28
+            due = dues.get(year)
+            if due is None:
+                due = dues[year] = add_years(date(2000, month, day), year + 1 - 2000)  # 02-29 -> 02-28
             if due >= ctx.today or (revoked and revoked <= due) or year in reported:
                 continue
             yield problem(

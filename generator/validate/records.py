@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
+from typing import Any
 
 from generator import schemas
 from generator.load import Document
 from generator.report import Problem
 from generator.uscc import check_uscc, normalise
-from generator.validate.context import Context, fmt_date, problem, real_date
+from generator.validate.context import (
+    Context,
+    PlatformFacts,
+    facts_copies_last,
+    file_stem,
+    fmt_date,
+    platform_facts,
+    problem,
+    real_date,
+)
 
 #: which announcement types an event may refer to
 ANNOUNCEMENT_TYPES = {
@@ -32,7 +41,7 @@ def _event_label(kind: str) -> str:
 
 
 def _stem(doc: Document) -> str:
-    return PurePosixPath(doc.file).stem
+    return file_stem(doc.file)
 
 
 def _announcement_docs(ctx: Context) -> list[Document]:
@@ -78,25 +87,43 @@ def _duplicates(docs: list[Document], key: str, path: list[str | int]) -> Iterat
             seen[value] = doc
 
 
+def _duplicate_platforms(ctx: Context, key: str) -> Iterator[tuple[PlatformFacts, PlatformFacts, Any]]:
+    """_duplicates over the platforms, read from their PlatformFacts."""
+    seen: dict[Any, PlatformFacts] = {}
+    for f in facts_copies_last(ctx):
+        if key != "id" and f.revoked:
+            continue
+        value = f.id if key == "id" else f.name if key == "name" else f.uscc
+        if value in seen:
+            yield f, seen[value], value
+        else:
+            seen[value] = f
+
+
 def check_ids_unique(ctx: Context) -> Iterator[Problem]:
-    for docs in (ctx.platforms, _announcement_docs(ctx)):
-        for doc, first, value in _duplicates(docs, "id", ["id"]):
-            yield problem(doc, ["id"], "ids.unique", f"编号“{value}”已被 {first.file} 使用", "编号不得重复使用")
+    for f, first, value in _duplicate_platforms(ctx, "id"):
+        yield Problem(f.file, f.id_line, "ids.unique", f"编号“{value}”已被 {first.file} 使用", "编号不得重复使用",
+                      "error", ("id",))
+    for doc, first_doc, value in _duplicates(_announcement_docs(ctx), "id", ["id"]):
+        yield problem(doc, ["id"], "ids.unique", f"编号“{value}”已被 {first_doc.file} 使用", "编号不得重复使用")
 
 
 def check_names_unique(ctx: Context) -> Iterator[Problem]:
-    for doc, first, value in _duplicates(ctx.platforms, "name", ["name"]):
-        yield problem(doc, ["name"], "names.unique", f"平台名称“{value}”与 {first.file} 重复")
+    for f, first, value in _duplicate_platforms(ctx, "name"):
+        yield Problem(f.file, f.name_line, "names.unique", f"平台名称“{value}”与 {first.file} 重复", "", "error",
+                      ("name",))
 
 
 def check_uscc_unique(ctx: Context) -> Iterator[Problem]:
-    for doc, first, value in _duplicates(ctx.platforms, "uscc", ["operator", "uscc"]):
-        yield problem(
-            doc,
-            ["operator", "uscc"],
+    for f, first, value in _duplicate_platforms(ctx, "uscc"):
+        yield Problem(
+            f.file,
+            f.uscc_line,
             "uscc.unique",
             f"统一社会信用代码“{value}”与 {first.file} 重复",
             "同一单位运营多个平台时请合并为一个平台记录，或核对代码是否填错",
+            "error",
+            ("operator", "uscc"),
         )
 
 
@@ -104,7 +131,8 @@ def check_uscc_code(ctx: Context) -> Iterator[Problem]:
     for doc in ctx.platforms:
         op = doc.data["operator"]
         raw = op["uscc"]
-        reason = check_uscc(raw)
+        normal = normalise(raw)
+        reason = check_uscc(normal)
         exception = op.get("uscc_exception")
         path = ["operator", "uscc"]
         if reason and exception:
@@ -124,11 +152,11 @@ def check_uscc_code(ctx: Context) -> Iterator[Problem]:
                 doc, ["operator", "uscc_exception"], "uscc.exception-unneeded",
                 "统一社会信用代码已通过校验，不需要 uscc_exception，请删除", severity="warning",
             )
-        if not reason and raw != normalise(raw):
+        if not reason and raw != normal:
             yield problem(
                 doc, path, "uscc.normalised",
-                f"统一社会信用代码“{raw}”已按“{normalise(raw)}”处理（去掉空格、字母大写）",
-                f"请改为 {normalise(raw)}", "warning",
+                f"统一社会信用代码“{raw}”已按“{normal}”处理（去掉空格、字母大写）",
+                f"请改为 {normal}", "warning",
             )
 
 
@@ -247,7 +275,7 @@ def _event_matches_announcement(ctx: Context, doc: Document, i: int, e: dict, an
 def check_announcements_referenced(ctx: Context) -> Iterator[Problem]:
     if not ctx.complete:
         return
-    used = {e.get("announcement") for doc in ctx.platforms for e in doc.data["history"]}
+    used = {ann_id for doc in ctx.platforms for ann_id in platform_facts(doc).announcements}
     for ann_id, doc in sorted(ctx.announcements.items()):
         if ann_id not in used:
             yield problem(
