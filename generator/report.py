@@ -93,7 +93,9 @@ def format_json(problems: Iterable[Problem]) -> str:
     items = []
     for p in sort_problems(problems):
         d = asdict(p)
-        d["path"] = list(p.path)
+        # a key the loader could not read as text (reported as load.key-type or
+        # load.merge-key) stands in the path as null
+        d["path"] = [part if isinstance(part, (str, int)) else None for part in p.path]
         items.append(d)
     n_err = sum(1 for p in items if p["severity"] == "error")
     return json.dumps(

@@ -214,6 +214,20 @@ def test_invalid_fixture(
     assert not unexpected, f"problems of other rules: {unexpected}\n{run.out}"
 
 
+@pytest.mark.parametrize("folder", params("invalid") + params("warnings"))
+def test_every_fixture_reads_the_same_in_json(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--format json never fails to write a problem (a key the loader could not read is null)."""
+    text = validate(folder, monkeypatch, capsys, today=today_of(folder))
+    run = validate(folder, monkeypatch, capsys, "--format", "json", today=today_of(folder))
+    assert run.code == text.code and run.err == ""
+    found = json.loads(run.out)
+    assert [(p["rule"], p["line"]) for p in found["problems"]] == [(p.rule, p.line) for p in text.problems]
+    for p in found["problems"]:
+        assert all(part is None or isinstance(part, (str, int)) for part in p["path"]), p
+
+
 @pytest.mark.parametrize("folder", params("warnings"))
 def test_warning_fixture(
     folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
