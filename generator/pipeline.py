@@ -8,14 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import model, paths
 from generator.cache import ValidationCache, open_cache
-from generator.export import exports
-from generator.index import run_pagefind, search_glob
 from generator.load import Document, Sources, display_path, load_file, load_sources, parse_yaml
-from generator.render import SiteConfig
 from generator.report import Problem
 from generator.schemas import SCHEMA_DIR
 from generator.validate import eligibility, history, records
@@ -24,6 +21,9 @@ from generator.validate.records import PLACEHOLDER
 from generator.validate.schema import check_shape
 from generator.workdays import Calendar, UnknownYearError, arrangements_from_data
 from generator.write import Staging
+
+if TYPE_CHECKING:  # the site's modules (Jinja2, openpyxl, ...) load only when a build runs
+    from generator.render import SiteConfig
 
 
 @dataclass(frozen=True)
@@ -377,6 +377,8 @@ class BuildResult:
 
 
 def site_config(config_file: Path) -> tuple[SiteConfig | None, list[Problem]]:
+    from generator.render import SiteConfig
+
     doc, problems = load_file(config_file, display_path(config_file))
     if doc is None:
         return None, problems
@@ -421,6 +423,8 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
     if site is None:
         return BuildResult(tuple(problems + found), False)
     registry = result.registry
+    from generator.index import run_pagefind, search_glob
+
     staging = Staging(out_dir)
     files: _Exports | None = None
     try:
@@ -515,6 +519,8 @@ class _Exports:
                     files: dict[str, bytes] = pickle.load(f)
                 self.file.unlink()
                 return files
+        from generator.export import exports
+
         return exports(self.registry, self.site_url)
 
     def cancel(self) -> None:
@@ -533,6 +539,8 @@ def _exports_to_file(registry: model.Registry, site_url: str, target: Path) -> N
         os.nice(10)
     except (AttributeError, OSError):
         pass
+
+    from generator.export import exports
 
     data = pickle.dumps(exports(registry, site_url), protocol=pickle.HIGHEST_PROTOCOL)
     partial = target.with_suffix(".partial")

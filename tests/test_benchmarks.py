@@ -368,13 +368,13 @@ def test_search_glob_changes_no_byte_of_the_index(tmp_path: Path, monkeypatch: p
     import filecmp
     from datetime import date
 
-    from generator import pipeline
+    from generator import index, pipeline
 
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("REGISTRY_NO_CACHE", "1")
     sites = {}
-    for name, glob in (("with", pipeline.search_glob), ("without", lambda _marked: None)):
-        monkeypatch.setattr(pipeline, "search_glob", glob)
+    for name, glob in (("with", index.search_glob), ("without", lambda _marked: None)):
+        monkeypatch.setattr(index, "search_glob", glob)
         result = pipeline.build(ROOT / "data", tmp_path / name, date(2026, 11, 29))
         assert result.ok, [p.message for p in result.problems if p.is_error]
         sites[name] = (tmp_path / name, result.indexed)
