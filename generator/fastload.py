@@ -34,21 +34,65 @@ from generator import load as _load
 
 PathKey = tuple[str | int, ...]
 
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,127}):(?: +|$)")
-# A plain scalar in a flow collection: up to the next comma or bracket. Characters that
-# YAML (1.1 in PyYAML, 1.1-ish in libyaml) might read differently end it, and then
-# whatever follows is not a comma or bracket, so the parse gives up.
-_FLOW_PLAIN = re.compile(r"[^,\[\]{}#:?'\"]+")
-_FLOW_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,127}): +")
-# Inside a plain scalar in block context: a mapping indicator, a comment or a bracket.
+_KEY = r"[A-Za-z_][A-Za-z0-9_]{0,127}"
+# What no plain scalar may start with (PyYAML's check_plain, plus space and line end);
+# "-" may start one when a non-space follows, and is left to the general path.
+_NOT_FIRST = r"\-?:,\[\]{}#&*!|>'\"%@` \n"
+# A plain scalar in block context that surely is one scalar: no ": ", no "#", no
+# brackets, no ":" or space at the end. (Brackets would be fine; refusing them costs
+# nothing.)
+_BLOCK_PLAIN = rf"[^{_NOT_FIRST}][^:\[\]{{}}#\n]*(?::[^ :\[\]{{}}#\n][^:\[\]{{}}#\n]*)*(?<! )"
+# A plain scalar in a flow collection: words without the characters that YAML (1.1 in
+# PyYAML, 1.1-ish in libyaml) might read differently, separated by spaces. What follows
+# it must be a comma or bracket (else the general path decides).
+_FLOW_PLAIN = rf"[^{_NOT_FIRST}][^ ,\[\]{{}}#:?'\"\n]*(?: +[^ ,\[\]{{}}#:?'\"\n]+)*"
+_DOUBLE_QUOTED = r'"[^"\\\n]*"'
+_SIMPLE_VALUE = rf"(?:{_DOUBLE_QUOTED}|{_FLOW_PLAIN})"
+# Flow collections of scalars only (most of them), on one line and nothing after them.
+_SIMPLE_MAP = rf"\{{ *(?:{_KEY}: +{_SIMPLE_VALUE} *(?:, *{_KEY}: +{_SIMPLE_VALUE} *)*)?\}}"
+_SIMPLE_SEQ = rf"\[ *(?:{_SIMPLE_VALUE} *(?:, *{_SIMPLE_VALUE} *)*)?\]"
+# Every line of the text in one call: indentation, "- " (with the spaces after it),
+# "key:" (with the spaces after it), then the value as a plain scalar, a flow mapping or
+# a flow sequence of the common kinds, or else anything (blank, comment, the rest).
+_LINES = re.compile(
+    rf"^( *)(- +)?(?:({_KEY}):(?: +|$))?"
+    rf"(?:({_BLOCK_PLAIN})$|({_SIMPLE_MAP}|{_SIMPLE_SEQ})$|(.*)$)",
+    re.MULTILINE,
+)
+# The items of a simple flow collection (the whole was matched by _SIMPLE_MAP/_SEQ).
+_MAP_ITEMS = re.compile(rf'({_KEY}): +(?:"([^"\\\n]*)"|({_FLOW_PLAIN}))')
+_SEQ_ITEMS = re.compile(rf'"([^"\\\n]*)"|({_FLOW_PLAIN})')
+# For the general path.
+_FLOW_KEY = re.compile(rf"({_KEY}): +")
+_FLOW_PLAIN_ANY = re.compile(r"[^,\[\]{}#:?'\"]+")
 _BLOCK_PLAIN_UNSURE = re.compile(r": |:$|[\[\]{}#]")
-# No plain scalar may start with these (PyYAML's check_plain); "-" is allowed when a
-# non-space follows, and handled apart.
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
+_MISSING: Any = object()
+# Typed plain scalars seen before ("2021", "86.5", "2021-10-18", "null"...) and keys
+# known to be text: records repeat them a lot. Bounded so that no input grows them
+# without end.
+_TYPED: dict[str, Any] = {}
+_TEXT_KEYS: set[str] = set()
+_CACHE_MAX = 20_000
 
-# "key: |", "- |", "- key: |" and the same with "|-": a literal block scalar follows.
-_BLOCK_HEADER = re.compile(r"(- +)?(?:([A-Za-z_][A-Za-z0-9_]{0,127}): +)?\|(-?)$")
+
+def _typed(plain: str) -> Any:
+    """load._resolve_plain, remembered."""
+    value = _TYPED.get(plain, _MISSING)
+    if value is _MISSING:
+        value = _load._resolve_plain(plain)
+        if len(_TYPED) < _CACHE_MAX:
+            _TYPED[plain] = value
+    return value
+
+
+def _check_key(key: str) -> None:
+    """Refuse the keys the strict path refuses (null, true, ...): it explains them."""
+    if not isinstance(_load._resolve_plain(key), str):
+        raise _Unsure
+    if len(_TEXT_KEYS) < _CACHE_MAX:
+        _TEXT_KEYS.add(key)
 
 
 class _Unsure(Exception):
@@ -77,33 +121,27 @@ def parse(text: str, max_depth: int | None = None, max_nodes: int | None = None)
     return data, reader.lines
 
 
+# (spaces, dash, key, plain scalar, simple flow collection, other)
+_Parts = tuple[str, str, str, str, str, str]
+
+
 class _Reader:
-    __slots__ = ("blocks", "budget", "lines", "max_depth", "pos", "rows")
+    """One pass over the lines that hold something, by recursive descent on indentation."""
+
+    __slots__ = ("budget", "lines", "max_depth", "pos", "raw_lines", "rows", "text")
 
     def __init__(self, text: str, max_depth: int, max_nodes: int) -> None:
-        rows: list[tuple[int, int, str]] = []
-        blocks: dict[int, str] = {}
-        raw_lines = text.split("\n")
-        total = len(raw_lines)
-        index = 0
-        while index < total:
-            line = raw_lines[index].rstrip(" ")
-            index += 1
-            content = line.lstrip(" ")
-            if not content or content[0] == "#":
-                continue
-            indent = len(line) - len(content)
-            rows.append((index, indent, content))
-            if content[-1] == "|" or content[-2:] == "|-":
-                header = _BLOCK_HEADER.match(content)
-                if header is not None and (header.group(1) or header.group(2)):
-                    # The collection the scalar is in: the key's column, or the dash's.
-                    parent = indent + len(header.group(1) or "") if header.group(2) else indent
-                    value, after = _literal(raw_lines, index, parent, header.group(3))
-                    blocks[index] = value  # by the header's line number
-                    index = after
-        self.rows = rows
-        self.blocks = blocks
+        found: list[_Parts] = _LINES.findall(text)
+        if len(found) != text.count("\n") + 1:
+            raise _Unsure  # lines would be numbered wrong
+        # Blank and comment lines go; (line number, parts) for the others.
+        self.rows: list[tuple[int, _Parts]] = [
+            (number, parts)
+            for number, parts in enumerate(found, 1)
+            if parts[1] or parts[2] or parts[3] or parts[4] or parts[5][:1] not in "#"
+        ]
+        self.text = text
+        self.raw_lines: list[str] | None = None
         self.pos = 0
         self.lines: dict[PathKey, int] = {(): 1}
         self.max_depth = max_depth
@@ -112,110 +150,171 @@ class _Reader:
     def document(self) -> Any:
         rows = self.rows
         if not rows:
-            return self._unsure()
-        data = self._block(rows[0][1], (), 1)
+            raise _Unsure
+        data = self._block(len(rows[0][1][0]), (), 1)
         if self.pos != len(rows):
-            self._unsure()
+            raise _Unsure
         return data
-
-    @staticmethod
-    def _unsure() -> Any:
-        raise _Unsure
 
     def _block(self, indent: int, path: PathKey, depth: int) -> Any:
         """The block collection whose first row is at ``self.pos``, at ``indent``."""
         if depth > self.max_depth:
-            self._unsure()
-        content = self.rows[self.pos][2]
-        if content[0] == "-" and (len(content) == 1 or content[1] == " "):
+            raise _Unsure
+        if self.rows[self.pos][1][1]:
             return self._sequence(indent, path, depth)
-        return self._mapping(indent, path, depth, content)
+        return self._mapping(indent, path, depth)
 
-    def _mapping(self, indent: int, path: PathKey, depth: int, first: str) -> dict[str, Any]:
-        """A block mapping at ``indent``; ``first`` is the content of its first row
-        (for ``- key: value`` it starts after the dash)."""
+    def _mapping(self, indent: int, path: PathKey, depth: int) -> dict[str, Any]:
+        """A block mapping at ``indent`` starting at row ``self.pos`` (whose dash, for
+        ``- key: value``, is the sequence's)."""
         rows = self.rows
         lines = self.lines
-        resolve = _load._resolve_plain
-        maybe_typed = _load._MAYBE_KEYWORD
         count = len(rows)
+        maybe_typed = _load._MAYBE_KEYWORD
+        typed = _TYPED.get
+        text_keys = _TEXT_KEYS
+        pos = self.pos
         result: dict[str, Any] = {}
-        content = first
+        number, (_, _, key, plain, flow, other) = rows[pos]
         while True:
-            number = rows[self.pos][0]
-            match = _KEY.match(content)
-            if match is None:
-                self._unsure()
-            key = match.group(1)  # type: ignore[union-attr]
-            if key in result or (key[0] in maybe_typed and not isinstance(resolve(key), str)):
-                self._unsure()
+            if not key or key in result:
+                raise _Unsure  # not "key: ...", or a key again
+            if key not in text_keys:
+                _check_key(key)
             child = (*path, key)
             lines[child] = number
-            rest = content[match.end() :]  # type: ignore[union-attr]
-            self.pos += 1
-            self.budget -= 2
-            if rest and rest[0] != "#":
-                result[key] = _inline(rest, child, number, lines, depth, self)
-            elif self.pos < count and rows[self.pos][1] > indent:
-                result[key] = self._block(rows[self.pos][1], child, depth + 1)
+            pos += 1
+            if plain:
+                if plain[0] in maybe_typed:
+                    value = typed(plain, _MISSING)
+                    result[key] = _typed(plain) if value is _MISSING else value
+                else:
+                    result[key] = plain
+            elif flow:
+                result[key] = self._simple_flow(flow, child, number, depth)
+            elif not other or other[0] == "#":
+                if pos < count and len(rows[pos][1][0]) > indent:
+                    self.pos = pos
+                    result[key] = self._block(len(rows[pos][1][0]), child, depth + 1)
+                    pos = self.pos
+                else:
+                    result[key] = None
             else:
-                result[key] = None
-            if self.budget < 0:
-                self._unsure()
-            if self.pos == count:
-                return result
-            number, row_indent, content = rows[self.pos]
-            if row_indent < indent:
-                return result
-            if row_indent > indent:
-                self._unsure()
+                result[key], pos = self._other(other, child, number, depth, indent, pos)
+            if pos == count:
+                break
+            number, (spaces, dash, key, plain, flow, other) = rows[pos]
+            if len(spaces) != indent or dash:
+                if len(spaces) < indent:
+                    break
+                raise _Unsure  # deeper than a key whose value is on its line
+        self.budget -= 2 * len(result)
+        if self.budget < 0:
+            raise _Unsure
+        self.pos = pos
+        return result
 
     def _sequence(self, indent: int, path: PathKey, depth: int) -> list[Any]:
         rows = self.rows
         lines = self.lines
         count = len(rows)
+        maybe_typed = _load._MAYBE_KEYWORD
+        typed = _TYPED.get
+        pos = self.pos
         result: list[Any] = []
         while True:
-            number, _, content = rows[self.pos]
-            if content[0] != "-" or len(content) < 2 or content[1] != " ":
-                self._unsure()  # another node at the sequence's indentation, or "-" alone
-            rest = content[2:].lstrip(" ")
-            if (
-                not rest
-                or rest[0] == "#"
-                or (rest[0] == "-" and (len(rest) == 1 or rest[1] == " "))
-            ):
-                self._unsure()  # an empty item, or an item below its dash, or "- - x"
+            number, (_, dash, key, plain, flow, other) = rows[pos]
+            if not dash:
+                raise _Unsure  # a key at the sequence's indentation
             item = (*path, len(result))
             lines[item] = number
-            self.budget -= 1
-            if _KEY.match(rest):
-                column = indent + len(content) - len(rest)
-                result.append(self._mapping(column, item, depth + 1, rest))
+            if key:
+                self.pos = pos
+                result.append(self._mapping(indent + len(dash), item, depth + 1))
+                pos = self.pos
             else:
-                self.pos += 1
-                result.append(_inline(rest, item, number, lines, depth, self))
-            if self.budget < 0:
-                self._unsure()
-            if self.pos == count:
-                return result
-            row_indent = rows[self.pos][1]
-            if row_indent < indent:
-                return result
-            if row_indent > indent:
-                self._unsure()
+                pos += 1
+                if plain:
+                    if plain[0] in maybe_typed:
+                        value = typed(plain, _MISSING)
+                        result.append(_typed(plain) if value is _MISSING else value)
+                    else:
+                        result.append(plain)
+                elif flow:
+                    result.append(self._simple_flow(flow, item, number, depth))
+                elif not other or other[0] == "#":
+                    raise _Unsure  # an empty item, or an item below its dash
+                else:
+                    value, pos = self._other(other, item, number, depth, indent, pos)
+                    result.append(value)
+            if pos == count:
+                break
+            spaces = rows[pos][1][0]
+            if len(spaces) != indent:
+                if len(spaces) < indent:
+                    break
+                raise _Unsure
+        self.budget -= len(result)
+        if self.budget < 0:
+            raise _Unsure
+        self.pos = pos
+        return result
+
+    def _simple_flow(self, text: str, path: PathKey, number: int, depth: int) -> Any:
+        """A flow collection of scalars only, all of ``text`` (matched by _LINES)."""
+        if depth >= self.max_depth:
+            raise _Unsure
+        lines = self.lines
+        maybe_typed = _load._MAYBE_KEYWORD
+        if text[0] == "{":
+            mapping: dict[str, Any] = {}
+            for key, quoted, plain in _MAP_ITEMS.findall(text):
+                if key in mapping:
+                    raise _Unsure
+                if key not in _TEXT_KEYS:
+                    _check_key(key)
+                lines[(*path, key)] = number
+                if not plain:
+                    mapping[key] = quoted
+                else:
+                    mapping[key] = _typed(plain) if plain[0] in maybe_typed else plain
+            self.budget -= 2 * len(mapping)
+            return mapping
+        sequence: list[Any] = []
+        for quoted, plain in _SEQ_ITEMS.findall(text):
+            lines[(*path, len(sequence))] = number
+            if not plain:
+                sequence.append(quoted)
+            else:
+                sequence.append(_typed(plain) if plain[0] in maybe_typed else plain)
+        self.budget -= len(sequence)
+        return sequence
+
+    def _other(
+        self, other: str, path: PathKey, number: int, depth: int, indent: int, pos: int
+    ) -> tuple[Any, int]:
+        """A value of another form on line ``number``: (value, next row)."""
+        if other[-1] == " ":
+            other = other.rstrip(" ")
+        if other != "|" and other != "|-":
+            return _value(other, path, number, depth, self), pos
+        if self.raw_lines is None:
+            self.raw_lines = self.text.split("\n")
+        # The body starts on the line after the header (0-based index ``number``).
+        value, after = _literal(self.raw_lines, number, indent, other == "|-")
+        rows = self.rows
+        while pos < len(rows) and rows[pos][0] <= after:
+            pos += 1  # rows that were the scalar's text
+        return value, pos
 
 
-def _inline(
-    rest: str, path: PathKey, number: int, lines: dict[PathKey, int], depth: int, reader: _Reader
-) -> Any:
-    """The value written on the rest of a line (no leading spaces, not a comment)."""
+def _value(rest: str, path: PathKey, number: int, depth: int, reader: _Reader) -> Any:
+    """The value written on the rest of a line when it is not one of the common forms:
+    flows with nesting or a comment after them, quoted scalars, other plain scalars.
+    ``rest`` has no spaces around it and is not a comment."""
     first = rest[0]
-    if first == "|" and len(rest) <= 2:
-        value = reader.blocks.get(number)
-        return reader._unsure() if value is None else value
     if first == "[" or first == "{":
-        value, end = _flow(rest, 0, path, number, lines, depth + 1, reader)
+        value, end = _flow(rest, 0, path, number, reader.lines, depth + 1, reader)
     elif first == '"' or first == "'":
         value, end = _quoted(rest, 0)
     else:
@@ -225,16 +324,16 @@ def _inline(
         if (first in _INDICATORS and (first != "-" or len(rest) < 2 or rest[1] == " ")) or (
             _BLOCK_PLAIN_UNSURE.search(rest)
         ):
-            reader._unsure()
-        return _load._resolve_plain(rest)
+            raise _Unsure
+        return _typed(rest)
     if end != len(rest):
         tail = rest[end:]
         if tail[0] != " " or tail.lstrip(" ")[0] != "#":
-            reader._unsure()
+            raise _Unsure
     return value
 
 
-def _literal(raw_lines: list[str], start: int, parent: int, strip: str) -> tuple[str, int]:
+def _literal(raw_lines: list[str], start: int, parent: int, strip: bool) -> tuple[str, int]:
     """A literal block scalar whose body starts at ``raw_lines[start]``, in a block
     collection at column ``parent``: (value, index of the first line after it).
 
@@ -328,7 +427,7 @@ def _flow(
             if match is None:
                 raise _Unsure
             key = match.group(1)
-            if key in result or not isinstance(_load._resolve_plain(key), str):
+            if key in result or not isinstance(_typed(key), str):
                 raise _Unsure
             child = (*path, key)
             index = match.end()
@@ -343,7 +442,7 @@ def _flow(
         elif char == '"' or char == "'":
             value, index = _quoted(text, index)
         else:
-            match = _FLOW_PLAIN.match(text, index)
+            match = _FLOW_PLAIN_ANY.match(text, index)
             if match is None:
                 raise _Unsure
             plain = match.group().rstrip(" ")
@@ -351,7 +450,7 @@ def _flow(
                 char in _INDICATORS and (char != "-" or len(plain) < 2 or plain[1] == " ")
             ):
                 raise _Unsure
-            value = _load._resolve_plain(plain)
+            value = _typed(plain)
             index = match.end()
         if is_map:
             result[key] = value
