@@ -28,6 +28,7 @@ in tests/test_fastload.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from generator import load as _load
@@ -47,21 +48,18 @@ _BLOCK_PLAIN = rf"[^{_NOT_FIRST}][^:\[\]{{}}#\n]*(?::[^ :\[\]{{}}#\n][^:\[\]{{}}
 # it must be a comma or bracket (else the general path decides).
 _FLOW_PLAIN = rf"[^{_NOT_FIRST}][^ ,\[\]{{}}#:?'\"\n]*(?: +[^ ,\[\]{{}}#:?'\"\n]+)*"
 _DOUBLE_QUOTED = r'"[^"\\\n]*"'
-_SIMPLE_VALUE = rf"(?:{_DOUBLE_QUOTED}|{_FLOW_PLAIN})"
-# Flow collections of scalars only (most of them), on one line and nothing after them.
-_SIMPLE_MAP = rf"\{{ *(?:{_KEY}: +{_SIMPLE_VALUE} *(?:, *{_KEY}: +{_SIMPLE_VALUE} *)*)?\}}"
-_SIMPLE_SEQ = rf"\[ *(?:{_SIMPLE_VALUE} *(?:, *{_SIMPLE_VALUE} *)*)?\]"
 # Every line of the text in one call: indentation, "- " (with the spaces after it),
-# "key:" (with the spaces after it), then the value as a plain scalar, a flow mapping or
-# a flow sequence of the common kinds, or else anything (blank, comment, the rest).
+# "key:" (with the spaces after it), then the value as a plain scalar of the common
+# kind, a flow collection on one line, or else anything (blank, comment, the rest).
 _LINES = re.compile(
-    rf"^( *)(- +)?(?:({_KEY}):(?: +|$))?"
-    rf"(?:({_BLOCK_PLAIN})$|({_SIMPLE_MAP}|{_SIMPLE_SEQ})$|(.*)$)",
+    rf"^( *)(- +)?(?:({_KEY}):(?: +|$))?(?:({_BLOCK_PLAIN})$|([\[{{].*[\]}}])$|(.*)$)",
     re.MULTILINE,
 )
-# The items of a simple flow collection (the whole was matched by _SIMPLE_MAP/_SEQ).
-_MAP_ITEMS = re.compile(rf'({_KEY}): +(?:"([^"\\\n]*)"|({_FLOW_PLAIN}))')
-_SEQ_ITEMS = re.compile(rf'"([^"\\\n]*)"|({_FLOW_PLAIN})')
+# The items of a flow collection of scalars, each with the "{", "[" or "," before it:
+# split() gives the items and, between them, what they do not account for (nothing,
+# when the collection is this simple).
+_MAP_ITEM = re.compile(rf'(?:^\{{|,) *({_KEY}): +(?:"([^"\\\n]*)"|({_FLOW_PLAIN})) *')
+_SEQ_ITEM = re.compile(rf'(?:^\[|,) *(?:"([^"\\\n]*)"|({_FLOW_PLAIN})) *')
 # For the general path.
 _FLOW_KEY = re.compile(rf"({_KEY}): +")
 _FLOW_PLAIN_ANY = re.compile(r"[^,\[\]{}#:?'\"]+")
@@ -125,21 +123,39 @@ def parse(text: str, max_depth: int | None = None, max_nodes: int | None = None)
 _Parts = tuple[str, str, str, str, str, str]
 
 
+def _is_blank(parts: _Parts) -> bool:
+    """A blank line or a comment line."""
+    return not (parts[1] or parts[2] or parts[3] or parts[4]) and parts[5][:1] in "#"
+
+
 class _Reader:
     """One pass over the lines that hold something, by recursive descent on indentation."""
 
-    __slots__ = ("budget", "lines", "max_depth", "pos", "raw_lines", "rows", "text")
+    __slots__ = ("budget", "lines", "max_depth", "numbers", "pos", "raw_lines", "rows", "text")
 
     def __init__(self, text: str, max_depth: int, max_nodes: int) -> None:
         found: list[_Parts] = _LINES.findall(text)
         if len(found) != text.count("\n") + 1:
             raise _Unsure  # lines would be numbered wrong
-        # Blank and comment lines go; (line number, parts) for the others.
-        self.rows: list[tuple[int, _Parts]] = [
-            (number, parts)
-            for number, parts in enumerate(found, 1)
-            if parts[1] or parts[2] or parts[3] or parts[4] or parts[5][:1] not in "#"
-        ]
+        # Blank and comment lines go; (line number, parts) for the others. Usually
+        # they are only the comments at the top and the end of the last line.
+        start = 0
+        offset = 0
+        while start < len(found) and _is_blank(found[start]):
+            offset = text.find("\n", offset) + 1
+            start += 1
+        end = len(found)
+        while end > start and _is_blank(found[end - 1]):
+            end -= 1
+        self.rows: list[_Parts]
+        self.numbers: Sequence[int]  # the line number of each row
+        if text.find("#", offset) < 0 and text.find("\n\n", offset) < 0 and " \n" not in text:
+            self.rows = found[start:end]
+            self.numbers = range(start + 1, end + 1)
+        else:
+            kept = [number for number, parts in enumerate(found, 1) if not _is_blank(parts)]
+            self.rows = [found[number - 1] for number in kept]
+            self.numbers = kept
         self.text = text
         self.raw_lines: list[str] | None = None
         self.pos = 0
@@ -151,7 +167,7 @@ class _Reader:
         rows = self.rows
         if not rows:
             raise _Unsure
-        data = self._block(len(rows[0][1][0]), (), 1)
+        data = self._block(len(rows[0][0]), (), 1)
         if self.pos != len(rows):
             raise _Unsure
         return data
@@ -160,7 +176,7 @@ class _Reader:
         """The block collection whose first row is at ``self.pos``, at ``indent``."""
         if depth > self.max_depth:
             raise _Unsure
-        if self.rows[self.pos][1][1]:
+        if self.rows[self.pos][1]:
             return self._sequence(indent, path, depth)
         return self._mapping(indent, path, depth)
 
@@ -175,13 +191,15 @@ class _Reader:
         text_keys = _TEXT_KEYS
         pos = self.pos
         result: dict[str, Any] = {}
-        number, (_, _, key, plain, flow, other) = rows[pos]
+        numbers = self.numbers
+        number = numbers[pos]
+        _, _, key, plain, flow, other = rows[pos]
         while True:
             if not key or key in result:
                 raise _Unsure  # not "key: ...", or a key again
             if key not in text_keys:
                 _check_key(key)
-            child = (*path, key)
+            child = path + (key,)
             lines[child] = number
             pos += 1
             if plain:
@@ -193,9 +211,9 @@ class _Reader:
             elif flow:
                 result[key] = self._simple_flow(flow, child, number, depth)
             elif not other or other[0] == "#":
-                if pos < count and len(rows[pos][1][0]) > indent:
+                if pos < count and len(rows[pos][0]) > indent:
                     self.pos = pos
-                    result[key] = self._block(len(rows[pos][1][0]), child, depth + 1)
+                    result[key] = self._block(len(rows[pos][0]), child, depth + 1)
                     pos = self.pos
                 else:
                     result[key] = None
@@ -203,11 +221,12 @@ class _Reader:
                 result[key], pos = self._other(other, child, number, depth, indent, pos)
             if pos == count:
                 break
-            number, (spaces, dash, key, plain, flow, other) = rows[pos]
+            spaces, dash, key, plain, flow, other = rows[pos]
             if len(spaces) != indent or dash:
                 if len(spaces) < indent:
                     break
                 raise _Unsure  # deeper than a key whose value is on its line
+            number = numbers[pos]
         self.budget -= 2 * len(result)
         if self.budget < 0:
             raise _Unsure
@@ -216,6 +235,7 @@ class _Reader:
 
     def _sequence(self, indent: int, path: PathKey, depth: int) -> list[Any]:
         rows = self.rows
+        numbers = self.numbers
         lines = self.lines
         count = len(rows)
         maybe_typed = _load._MAYBE_KEYWORD
@@ -223,10 +243,11 @@ class _Reader:
         pos = self.pos
         result: list[Any] = []
         while True:
-            number, (_, dash, key, plain, flow, other) = rows[pos]
+            _, dash, key, plain, flow, other = rows[pos]
+            number = numbers[pos]
             if not dash:
                 raise _Unsure  # a key at the sequence's indentation
-            item = (*path, len(result))
+            item = path + (len(result),)
             lines[item] = number
             if key:
                 self.pos = pos
@@ -249,7 +270,7 @@ class _Reader:
                     result.append(value)
             if pos == count:
                 break
-            spaces = rows[pos][1][0]
+            spaces = rows[pos][0]
             if len(spaces) != indent:
                 if len(spaces) < indent:
                     break
@@ -261,32 +282,47 @@ class _Reader:
         return result
 
     def _simple_flow(self, text: str, path: PathKey, number: int, depth: int) -> Any:
-        """A flow collection of scalars only, all of ``text`` (matched by _LINES)."""
+        """The flow collection that is all of ``text``, usually of scalars only."""
         if depth >= self.max_depth:
             raise _Unsure
         lines = self.lines
         maybe_typed = _load._MAYBE_KEYWORD
+        typed = _TYPED.get
         if text[0] == "{":
+            pieces = _MAP_ITEM.split(text)
+            if len(pieces) == 1 or pieces[-1] != "}" or any(pieces[0:-1:4]):
+                return _value(text, path, number, depth, self)
             mapping: dict[str, Any] = {}
-            for key, quoted, plain in _MAP_ITEMS.findall(text):
-                if key in mapping:
-                    raise _Unsure
-                if key not in _TEXT_KEYS:
+            text_keys = _TEXT_KEYS
+            keys = pieces[1::4]
+            for key, quoted, plain in zip(keys, pieces[2::4], pieces[3::4], strict=False):
+                if key not in text_keys:
                     _check_key(key)
-                lines[(*path, key)] = number
-                if not plain:
+                lines[path + (key,)] = number
+                if plain is None:
                     mapping[key] = quoted
+                elif plain[0] in maybe_typed:
+                    value = typed(plain, _MISSING)
+                    mapping[key] = _typed(plain) if value is _MISSING else value
                 else:
-                    mapping[key] = _typed(plain) if plain[0] in maybe_typed else plain
+                    mapping[key] = plain
+            if len(mapping) != len(keys):
+                raise _Unsure  # a key again
             self.budget -= 2 * len(mapping)
             return mapping
+        pieces = _SEQ_ITEM.split(text)
+        if len(pieces) == 1 or pieces[-1] != "]" or any(pieces[0:-1:3]):
+            return _value(text, path, number, depth, self)
         sequence: list[Any] = []
-        for quoted, plain in _SEQ_ITEMS.findall(text):
-            lines[(*path, len(sequence))] = number
-            if not plain:
+        for quoted, plain in zip(pieces[1::3], pieces[2::3], strict=False):
+            lines[path + (len(sequence),)] = number
+            if plain is None:
                 sequence.append(quoted)
+            elif plain[0] in maybe_typed:
+                value = typed(plain, _MISSING)
+                sequence.append(_typed(plain) if value is _MISSING else value)
             else:
-                sequence.append(_typed(plain) if plain[0] in maybe_typed else plain)
+                sequence.append(plain)
         self.budget -= len(sequence)
         return sequence
 
@@ -302,8 +338,8 @@ class _Reader:
             self.raw_lines = self.text.split("\n")
         # The body starts on the line after the header (0-based index ``number``).
         value, after = _literal(self.raw_lines, number, indent, other == "|-")
-        rows = self.rows
-        while pos < len(rows) and rows[pos][0] <= after:
+        numbers = self.numbers
+        while pos < len(numbers) and numbers[pos] <= after:
             pos += 1  # rows that were the scalar's text
         return value, pos
 
@@ -429,7 +465,7 @@ def _flow(
             key = match.group(1)
             if key in result or not isinstance(_typed(key), str):
                 raise _Unsure
-            child = (*path, key)
+            child = path + (key,)
             index = match.end()
             reader.budget -= 1
         else:
