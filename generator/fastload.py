@@ -51,9 +51,8 @@ _DOUBLE_QUOTED = r'"[^"\\\n]*"'
 # Every line of the text in one call: indentation, "- " (with the spaces after it),
 # "key:" (with the spaces after it), then the value as a plain scalar of the common
 # kind, a flow collection on one line, or else anything (blank, comment, the rest).
-_LINES = re.compile(
-    rf"^( *)(- +)?(?:({_KEY}):(?: +|$))?(?:({_BLOCK_PLAIN})$|([\[{{].*[\]}}])$|(.*)$)",
-    re.MULTILINE,
+_LINE = re.compile(
+    rf"( *)(- +)?(?:({_KEY}):(?: +|$))?(?:({_BLOCK_PLAIN})$|([\[{{].*[\]}}])$|(.*)$)"
 )
 # The items of a flow collection of scalars, each with the "{", "[" or "," before it:
 # split() gives the items and, between them, what they do not account for (nothing,
@@ -85,12 +84,15 @@ def _typed(plain: str) -> Any:
     return value
 
 
-def _check_key(key: str) -> None:
-    """Refuse the keys the strict path refuses (null, true, ...): it explains them."""
+def _is_text_key(key: str) -> bool:
+    """False for the keys the strict path refuses (null, true, ...): it explains them."""
+    if key in _TEXT_KEYS:
+        return True
     if not isinstance(_load._resolve_plain(key), str):
-        raise _Unsure
+        return False
     if len(_TEXT_KEYS) < _CACHE_MAX:
         _TEXT_KEYS.add(key)
+    return True
 
 
 class _Unsure(Exception):
@@ -119,45 +121,98 @@ def parse(text: str, max_depth: int | None = None, max_nodes: int | None = None)
     return data, reader.lines
 
 
-# (spaces, dash, key, plain scalar, simple flow collection, other)
-_Parts = tuple[str, str, str, str, str, str]
+# What a line holds after its indentation, dash and key (the row's "kind"):
+_PLAIN = 0  # a scalar on the line; the payload is its value
+_NOTHING = 1  # nothing or a comment: the value is below, or null
+_FLOW_MAP = 2  # a flow mapping of scalars; the payload is its (key, value) pairs
+_FLOW_SEQ = 3  # a flow sequence of scalars; the payload is its values
+_OTHER = 4  # anything else; the payload is the text, for the general path
+_REFUSED = 5  # a key the strict path refuses
+# (indentation, length of "- " with its spaces or 0, key or None, kind, payload)
+_Row = tuple[int, int, str | None, int, Any]
+
+# Rows by line text. A line means the same wherever it is, and records share most of
+# their lines (keys with common values, list items); a folder of records reads each
+# distinct line once. Emptied when full, so its size is bounded.
+_ROWS: dict[str, _Row | None] = {}
+_ROWS_MAX = 50_000
 
 
-def _is_blank(parts: _Parts) -> bool:
-    """A blank line or a comment line."""
-    return not (parts[1] or parts[2] or parts[3] or parts[4]) and parts[5][:1] in "#"
+def _row(line: str) -> _Row | None:
+    """What one line holds, or None for a blank or comment line."""
+    # Every part of the expression is optional: it matches any line.
+    spaces, dash, key, plain, flow, other = _LINE.match(line).groups()  # type: ignore[union-attr]
+    if not (dash or key or plain or flow) and (not other or other.lstrip(" ")[:1] == "#"):
+        return None
+    indent = len(spaces)
+    step = len(dash) if dash else 0
+    if key is not None and not _is_text_key(key):
+        return indent, step, key, _REFUSED, None
+    if plain is not None:
+        return indent, step, key, _PLAIN, _typed(plain)
+    if flow is not None:
+        found = _simple_flow(flow)
+        if found is not None:
+            return indent, step, key, found[0], found[1]
+        other = flow
+    other = other.rstrip(" ")
+    if not other or other[0] == "#":
+        return indent, step, key, _NOTHING, None
+    return indent, step, key, _OTHER, other
+
+
+def _simple_flow(text: str) -> tuple[int, Any] | None:
+    """(kind, payload) for a flow collection of scalars that is all of ``text``."""
+    if text[0] == "{":
+        pieces = _MAP_ITEM.split(text)
+        if len(pieces) == 1 or pieces[-1] != "}" or any(pieces[0:-1:4]):
+            return None
+        pairs = []
+        for key, quoted, plain in zip(pieces[1::4], pieces[2::4], pieces[3::4], strict=True):
+            if not _is_text_key(key):
+                return None
+            pairs.append((key, quoted if plain is None else _typed(plain)))
+        return _FLOW_MAP, tuple(pairs)
+    pieces = _SEQ_ITEM.split(text)
+    if len(pieces) == 1 or pieces[-1] != "]" or any(pieces[0:-1:3]):
+        return None
+    values = tuple(
+        quoted if plain is None else _typed(plain)
+        for quoted, plain in zip(pieces[1::3], pieces[2::3], strict=True)
+    )
+    return _FLOW_SEQ, values
 
 
 class _Reader:
     """One pass over the lines that hold something, by recursive descent on indentation."""
 
-    __slots__ = ("budget", "lines", "max_depth", "numbers", "pos", "raw_lines", "rows", "text")
+    __slots__ = ("budget", "lines", "max_depth", "numbers", "pos", "raw_lines", "rows")
 
     def __init__(self, text: str, max_depth: int, max_nodes: int) -> None:
-        found: list[_Parts] = _LINES.findall(text)
-        if len(found) != text.count("\n") + 1:
-            raise _Unsure  # lines would be numbered wrong
-        # Blank and comment lines go; (line number, parts) for the others. Usually
-        # they are only the comments at the top and the end of the last line.
+        raw_lines = text.split("\n")
+        cache = _ROWS
+        if len(cache) > _ROWS_MAX:
+            cache.clear()
+        get = cache.get
+        rows: list[_Row | None] = [get(line, _MISSING) for line in raw_lines]
+        if _MISSING in rows:
+            for index, row in enumerate(rows):
+                if row is _MISSING:
+                    rows[index] = cache[raw_lines[index]] = _row(raw_lines[index])
+        # Blank and comment lines go; usually they are only at the top and the end.
         start = 0
-        offset = 0
-        while start < len(found) and _is_blank(found[start]):
-            offset = text.find("\n", offset) + 1
+        end = len(rows)
+        while start < end and rows[start] is None:
             start += 1
-        end = len(found)
-        while end > start and _is_blank(found[end - 1]):
+        while end > start and rows[end - 1] is None:
             end -= 1
-        self.rows: list[_Parts]
-        self.numbers: Sequence[int]  # the line number of each row
-        if text.find("#", offset) < 0 and text.find("\n\n", offset) < 0 and " \n" not in text:
-            self.rows = found[start:end]
-            self.numbers = range(start + 1, end + 1)
-        else:
-            kept = [number for number, parts in enumerate(found, 1) if not _is_blank(parts)]
-            self.rows = [found[number - 1] for number in kept]
-            self.numbers = kept
-        self.text = text
-        self.raw_lines: list[str] | None = None
+        kept = rows[start:end]
+        self.numbers: Sequence[int] = range(start + 1, end + 1)  # the line of each row
+        if None in kept:
+            self.numbers = [number for number, row in enumerate(rows, 1) if row is not None]
+            kept = [row for row in kept if row is not None]
+        self.rows: list[_Row] = kept  # type: ignore[assignment]
+        self.raw_lines = raw_lines
         self.pos = 0
         self.lines: dict[PathKey, int] = {(): 1}
         self.max_depth = max_depth
@@ -167,7 +222,7 @@ class _Reader:
         rows = self.rows
         if not rows:
             raise _Unsure
-        data = self._block(len(rows[0][0]), (), 1)
+        data = self._block(rows[0][0], (), 1)
         if self.pos != len(rows):
             raise _Unsure
         return data
@@ -184,46 +239,37 @@ class _Reader:
         """A block mapping at ``indent`` starting at row ``self.pos`` (whose dash, for
         ``- key: value``, is the sequence's)."""
         rows = self.rows
+        numbers = self.numbers
         lines = self.lines
         count = len(rows)
-        maybe_typed = _load._MAYBE_KEYWORD
-        typed = _TYPED.get
-        text_keys = _TEXT_KEYS
         pos = self.pos
         result: dict[str, Any] = {}
-        numbers = self.numbers
         number = numbers[pos]
-        _, _, key, plain, flow, other = rows[pos]
+        _, _, key, kind, payload = rows[pos]
         while True:
-            if not key or key in result:
+            if key is None or key in result:
                 raise _Unsure  # not "key: ...", or a key again
-            if key not in text_keys:
-                _check_key(key)
             child = path + (key,)
             lines[child] = number
             pos += 1
-            if plain:
-                if plain[0] in maybe_typed:
-                    value = typed(plain, _MISSING)
-                    result[key] = _typed(plain) if value is _MISSING else value
-                else:
-                    result[key] = plain
-            elif flow:
-                result[key] = self._simple_flow(flow, child, number, depth)
-            elif not other or other[0] == "#":
-                if pos < count and len(rows[pos][0]) > indent:
+            if kind == _PLAIN:
+                result[key] = payload
+            elif kind == _NOTHING:
+                if pos < count and rows[pos][0] > indent:
                     self.pos = pos
-                    result[key] = self._block(len(rows[pos][0]), child, depth + 1)
+                    result[key] = self._block(rows[pos][0], child, depth + 1)
                     pos = self.pos
                 else:
                     result[key] = None
             else:
-                result[key], pos = self._other(other, child, number, depth, indent, pos)
+                result[key], pos = self._other_value(
+                    kind, payload, child, number, depth, indent, pos
+                )
             if pos == count:
                 break
-            spaces, dash, key, plain, flow, other = rows[pos]
-            if len(spaces) != indent or dash:
-                if len(spaces) < indent:
+            row_indent, step, key, kind, payload = rows[pos]
+            if row_indent != indent or step:
+                if row_indent < indent:
                     break
                 raise _Unsure  # deeper than a key whose value is on its line
             number = numbers[pos]
@@ -238,41 +284,33 @@ class _Reader:
         numbers = self.numbers
         lines = self.lines
         count = len(rows)
-        maybe_typed = _load._MAYBE_KEYWORD
-        typed = _TYPED.get
         pos = self.pos
         result: list[Any] = []
         while True:
-            _, dash, key, plain, flow, other = rows[pos]
-            number = numbers[pos]
-            if not dash:
+            _, step, key, kind, payload = rows[pos]
+            if not step:
                 raise _Unsure  # a key at the sequence's indentation
+            number = numbers[pos]
             item = path + (len(result),)
             lines[item] = number
-            if key:
+            if key is not None:
                 self.pos = pos
-                result.append(self._mapping(indent + len(dash), item, depth + 1))
+                result.append(self._mapping(indent + step, item, depth + 1))
                 pos = self.pos
             else:
                 pos += 1
-                if plain:
-                    if plain[0] in maybe_typed:
-                        value = typed(plain, _MISSING)
-                        result.append(_typed(plain) if value is _MISSING else value)
-                    else:
-                        result.append(plain)
-                elif flow:
-                    result.append(self._simple_flow(flow, item, number, depth))
-                elif not other or other[0] == "#":
+                if kind == _PLAIN:
+                    result.append(payload)
+                elif kind == _NOTHING:
                     raise _Unsure  # an empty item, or an item below its dash
                 else:
-                    value, pos = self._other(other, item, number, depth, indent, pos)
+                    value, pos = self._other_value(kind, payload, item, number, depth, indent, pos)
                     result.append(value)
             if pos == count:
                 break
-            spaces = rows[pos][0]
-            if len(spaces) != indent:
-                if len(spaces) < indent:
+            row_indent = rows[pos][0]
+            if row_indent != indent:
+                if row_indent < indent:
                     break
                 raise _Unsure
         self.budget -= len(result)
@@ -281,63 +319,34 @@ class _Reader:
         self.pos = pos
         return result
 
-    def _simple_flow(self, text: str, path: PathKey, number: int, depth: int) -> Any:
-        """The flow collection that is all of ``text``, usually of scalars only."""
-        if depth >= self.max_depth:
-            raise _Unsure
+    def _other_value(
+        self, kind: int, payload: Any, path: PathKey, number: int, depth: int, indent: int, pos: int
+    ) -> tuple[Any, int]:
+        """A value other than a plain scalar on line ``number``: (value, next row)."""
         lines = self.lines
-        maybe_typed = _load._MAYBE_KEYWORD
-        typed = _TYPED.get
-        if text[0] == "{":
-            pieces = _MAP_ITEM.split(text)
-            if len(pieces) == 1 or pieces[-1] != "}" or any(pieces[0:-1:4]):
-                return _value(text, path, number, depth, self)
-            mapping: dict[str, Any] = {}
-            text_keys = _TEXT_KEYS
-            keys = pieces[1::4]
-            for key, quoted, plain in zip(keys, pieces[2::4], pieces[3::4], strict=False):
-                if key not in text_keys:
-                    _check_key(key)
+        if kind == _FLOW_MAP:
+            if depth >= self.max_depth:
+                raise _Unsure
+            for key, _ in payload:
                 lines[path + (key,)] = number
-                if plain is None:
-                    mapping[key] = quoted
-                elif plain[0] in maybe_typed:
-                    value = typed(plain, _MISSING)
-                    mapping[key] = _typed(plain) if value is _MISSING else value
-                else:
-                    mapping[key] = plain
-            if len(mapping) != len(keys):
+            mapping = dict(payload)
+            if len(mapping) != len(payload):
                 raise _Unsure  # a key again
             self.budget -= 2 * len(mapping)
-            return mapping
-        pieces = _SEQ_ITEM.split(text)
-        if len(pieces) == 1 or pieces[-1] != "]" or any(pieces[0:-1:3]):
-            return _value(text, path, number, depth, self)
-        sequence: list[Any] = []
-        for quoted, plain in zip(pieces[1::3], pieces[2::3], strict=False):
-            lines[path + (len(sequence),)] = number
-            if plain is None:
-                sequence.append(quoted)
-            elif plain[0] in maybe_typed:
-                value = typed(plain, _MISSING)
-                sequence.append(_typed(plain) if value is _MISSING else value)
-            else:
-                sequence.append(plain)
-        self.budget -= len(sequence)
-        return sequence
-
-    def _other(
-        self, other: str, path: PathKey, number: int, depth: int, indent: int, pos: int
-    ) -> tuple[Any, int]:
-        """A value of another form on line ``number``: (value, next row)."""
-        if other[-1] == " ":
-            other = other.rstrip(" ")
-        if other != "|" and other != "|-":
-            return _value(other, path, number, depth, self), pos
-        if self.raw_lines is None:
-            self.raw_lines = self.text.split("\n")
+            return mapping, pos
+        if kind == _FLOW_SEQ:
+            if depth >= self.max_depth:
+                raise _Unsure
+            for index in range(len(payload)):
+                lines[path + (index,)] = number
+            self.budget -= len(payload)
+            return list(payload), pos
+        if kind != _OTHER:
+            raise _Unsure
+        if payload != "|" and payload != "|-":
+            return _value(payload, path, number, depth, self), pos
         # The body starts on the line after the header (0-based index ``number``).
-        value, after = _literal(self.raw_lines, number, indent, other == "|-")
+        value, after = _literal(self.raw_lines, number, indent, payload == "|-")
         numbers = self.numbers
         while pos < len(numbers) and numbers[pos] <= after:
             pos += 1  # rows that were the scalar's text
@@ -463,7 +472,7 @@ def _flow(
             if match is None:
                 raise _Unsure
             key = match.group(1)
-            if key in result or not isinstance(_typed(key), str):
+            if key in result or not _is_text_key(key):
                 raise _Unsure
             child = path + (key,)
             index = match.end()
