@@ -483,3 +483,11 @@ def test_mutations_still_exercise_the_fast_path() -> None:
         edits = [(rng.choice(kinds), rng.random(), rng.choice(MUTATION_CHARS))]
         taken += assert_fast_is_strict_or_none(mutate(rng.choice(RECORDS), edits))
     assert taken >= 50, taken
+
+
+def test_every_refused_character_is_unprintable() -> None:
+    """parse_yaml skips the control-character scan when isprintable says it may."""
+    everything = "".join(map(chr, range(0x110000)))
+    refused = load._BAD_CHAR.findall(everything)
+    assert len(refused) > 60
+    assert not any(char.isprintable() for char in refused)
