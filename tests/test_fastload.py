@@ -491,3 +491,22 @@ def test_every_refused_character_is_unprintable() -> None:
     refused = load._BAD_CHAR.findall(everything)
     assert len(refused) > 60
     assert not any(char.isprintable() for char in refused)
+
+
+def test_remembered_lines_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows are cached by line text: cold, warm and after the cache empties, same result."""
+    raw = (ROOT / "data" / "platforms" / "bd-0001.yaml").read_bytes()
+    fastload._ROWS.clear()
+    cold = parse_yaml(raw, FILE)[0]
+    warm = parse_yaml(raw, FILE)[0]
+    monkeypatch.setattr(fastload, "_ROWS_MAX", 10)
+    emptied = parse_yaml(raw, FILE)[0]
+    assert len(fastload._ROWS) < 200
+    strict = parse_yaml_strict(raw, FILE)[0]
+    assert cold is not None and warm is not None and emptied is not None and strict is not None
+    for doc in (cold, warm, emptied):
+        assert identical(doc.data, strict.data)
+        assert dict(doc.lines) == dict(strict.lines)
+    # Flow collections come from cached tuples: each document gets its own lists and dicts.
+    assert warm.data["history"][0] is not cold.data["history"][0]
+    assert warm.data["services"]["information"] is not cold.data["services"]["information"]
