@@ -5,7 +5,7 @@ them, or None when it is not sure. It is an accelerator, not a second loader: lo
 runs the strict path (PyYAML events, every refusal and message) whenever this
 returns None, so anything unusual, wrong or merely unfamiliar goes there.
 
-What it reads, one line at a time (anything else: None):
+What it reads (anything else: None):
 - block mappings ``key: value`` with keys ``[A-Za-z_][A-Za-z0-9_]*`` that stay text,
   each key once, and values on the same line or a block below ``key:``;
 - block sequences ``- value`` and ``- key: value`` (a mapping as a list item),
@@ -13,16 +13,22 @@ What it reads, one line at a time (anything else: None):
 - flow sequences and mappings closed on the line they open, nested or not;
 - single-line scalars: plain (typed by load's own ``_resolve_plain``), double-quoted
   without backslashes, single-quoted;
+- literal block scalars ``|`` and ``|-`` whose first line holds text;
 - blank lines, full-line comments, `` # comment`` after a value.
 
 Not read (None): tabs, CR, document markers and directives, anchors, aliases, tags,
-``?`` keys, quoted keys, block scalars, scalars spanning lines, empty list items,
-a block sequence at its key's own indentation, plain scalars holding characters that
-YAML could read as syntax (``: ``, ``#``, brackets; in flows also ``:``, ``?``, quotes).
-The characters load refuses (control characters and so on) never get here.
+``?`` keys, quoted keys, folded and ``|+`` block scalars, other scalars spanning lines,
+empty list items, a block sequence at its key's own indentation, plain scalars holding
+characters that YAML could read as syntax (``: ``, ``#``, brackets; in flows also
+``:``, ``?``, quotes, a leading ``-``), nesting beyond half of load's depth limit, more
+than half of its node limit. The characters load refuses never get here.
 
-Both paths are compared on every shipped and fixture file and on generated inputs
-in tests/test_fastload.py.
+Where the time goes: each distinct line is read once per process (a regular
+expression, then a bounded cache by line text, as records share most of their lines);
+a document is then one walk over its rows by indentation.
+
+Both paths are compared on every shipped, fixture and synthetic file and on generated
+and mutated inputs in tests/test_fastload.py.
 """
 
 from __future__ import annotations
@@ -47,10 +53,9 @@ _BLOCK_PLAIN = rf"[^{_NOT_FIRST}][^:\[\]{{}}#\n]*(?::[^ :\[\]{{}}#\n][^:\[\]{{}}
 # PyYAML, 1.1-ish in libyaml) might read differently, separated by spaces. What follows
 # it must be a comma or bracket (else the general path decides).
 _FLOW_PLAIN = rf"[^{_NOT_FIRST}][^ ,\[\]{{}}#:?'\"\n]*(?: +[^ ,\[\]{{}}#:?'\"\n]+)*"
-_DOUBLE_QUOTED = r'"[^"\\\n]*"'
-# Every line of the text in one call: indentation, "- " (with the spaces after it),
-# "key:" (with the spaces after it), then the value as a plain scalar of the common
-# kind, a flow collection on one line, or else anything (blank, comment, the rest).
+# Any line: indentation, "- " (with the spaces after it), "key:" (with the spaces
+# after it), then the value as a plain scalar of the common kind, a flow collection
+# on one line, or else anything (blank, comment, the rest).
 _LINE = re.compile(
     rf"( *)(- +)?(?:({_KEY}):(?: +|$))?(?:({_BLOCK_PLAIN})$|([\[{{].*[\]}}])$|(.*)$)"
 )
