@@ -77,6 +77,9 @@ _MISSING: Any = object()
 _TYPED: dict[str, Any] = {}
 _TEXT_KEYS: set[str] = set()
 _CACHE_MAX = 20_000
+# Longer lines and scalars (descriptions, notes) are seldom repeated; not keeping them
+# also bounds the memory the caches take, whatever the input.
+_CACHED_LENGTH = 200
 
 
 def _typed(plain: str) -> Any:
@@ -84,7 +87,7 @@ def _typed(plain: str) -> Any:
     value = _TYPED.get(plain, _MISSING)
     if value is _MISSING:
         value = _load._resolve_plain(plain)
-        if len(_TYPED) < _CACHE_MAX:
+        if len(_TYPED) < _CACHE_MAX and len(plain) <= _CACHED_LENGTH:
             _TYPED[plain] = value
     return value
 
@@ -203,7 +206,10 @@ class _Reader:
         if _MISSING in rows:
             for index, row in enumerate(rows):
                 if row is _MISSING:
-                    rows[index] = cache[raw_lines[index]] = _row(raw_lines[index])
+                    line = raw_lines[index]
+                    rows[index] = _row(line)
+                    if len(line) <= _CACHED_LENGTH:
+                        cache[line] = rows[index]
         # Blank and comment lines go; usually they are only at the top and the end.
         start = 0
         end = len(rows)

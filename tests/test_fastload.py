@@ -510,3 +510,10 @@ def test_remembered_lines_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) 
     # Flow collections come from cached tuples: each document gets its own lists and dicts.
     assert warm.data["history"][0] is not cold.data["history"][0]
     assert warm.data["services"]["information"] is not cold.data["services"]["information"]
+
+
+def test_long_lines_are_not_remembered() -> None:
+    long_value = "保" * 5000
+    assert fastload.parse(f"a: {long_value}\nb: {'1' * 5000}\n") is not None
+    assert f"a: {long_value}" not in fastload._ROWS
+    assert "1" * 5000 not in fastload._TYPED
