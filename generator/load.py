@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from generator import fastload
 from generator.report import Problem
 
 MAX_BYTES = 1_048_576
@@ -98,14 +99,34 @@ def load_file(
 
 def parse_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
     """Parse one file's bytes. Returns (Document, []) or (None, errors)."""
+    return _parse(raw, file, fast=True)
+
+
+def parse_yaml_strict(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
+    """parse_yaml without the fast path: every file goes through PyYAML's events.
+
+    The reference the fast path is tested against; same contract as parse_yaml.
+    """
+    return _parse(raw, file, fast=False)
+
+
+def _parse(raw: bytes, file: str, fast: bool) -> tuple[Document | None, list[Problem]]:
     if len(raw) > MAX_BYTES:
         return None, [_too_large(file, len(raw))]
     text, problems = _decode(raw, file)
     if text is None:
         return None, problems
-    problems = _control_chars(text, file)
-    if problems:
-        return None, problems
+    # Every character _BAD_CHAR matches is unprintable, and isprintable is the quicker
+    # pass over a clean file; the expression runs when there is something to report.
+    if not text.replace("\n", "").isprintable():
+        problems = _control_chars(text, file)
+        if problems:
+            return None, problems
+    # Most records are plain block YAML that fastload reads exactly as _Builder would,
+    # 3 to 4 times faster; for anything else it answers None and _Builder decides.
+    found = fastload.parse(text, MAX_DEPTH, MAX_NODES) if fast else None
+    if found is not None:
+        return Document(file, found[0], MappingProxyType(found[1])), []
     try:
         data, lines, problems = _Builder(text, file).run()
     except Exception as exc:  # noqa: BLE001 — the promise is "never raise for any input"
