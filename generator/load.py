@@ -15,6 +15,10 @@ We drive PyYAML's event stream instead of its constructor: events show anchors,
 tags and aliases before anything is expanded (an alias bomb costs nothing), carry
 the position of every node, and let us build the data iteratively, so deep
 nesting cannot overflow the Python stack.
+
+Most records are plain block YAML: `generator.fastload` reads those 3-4 times faster
+and gives exactly the same data and lines; it answers None for anything it is not
+sure of, and then the event walk decides (and reports).
 """
 
 from __future__ import annotations
