@@ -1,9 +1,10 @@
 """Pure-Python work spread over the cores, for the build's page loops.
 
-`fork_map(fn, items)` is `[fn(x) for x in items]`, with the items split into contiguous
-parts: the parent computes the first, forked children the others (they inherit the
-model and templates, nothing is pickled on the way in) and hand their results back
-pickled. Same results, same order. A child that fails is not trusted: its part is
+`fork_map(fn, items)` is `[fn(x) for x in items]`, with the items dealt out like cards
+(item i to process i mod n, so that runs of heavy items, such as the list pages at the
+end of the site, are shared too): the parent computes the first hand, forked children
+the others (they inherit the model and templates, nothing is pickled on the way in) and
+hand their results back pickled. Same results, same order. A child that fails is not trusted: its part is
 computed again in the parent, so an exception surfaces exactly as in a plain loop.
 Without `fork` (Windows), with one core, or for a few items, it is the plain loop.
 """
@@ -37,15 +38,9 @@ def workers() -> int:
 
 
 def split(n: int, parts: int) -> list[range]:
-    """`parts` contiguous ranges covering 0..n-1, sizes differing by at most one."""
+    """`parts` hands dealt from 0..n-1 (item i to hand i mod parts), each item once."""
     parts = max(1, min(parts, n)) if n else 1
-    size, extra = divmod(n, parts)
-    out, start = [], 0
-    for k in range(parts):
-        end = start + size + (1 if k < extra else 0)
-        out.append(range(start, end))
-        start = end
-    return out
+    return [range(k, n, parts) for k in range(parts)]
 
 
 def fork_map(fn: Callable[[T], R], items: Sequence[T], processes: int | None = None) -> list[R]:
@@ -68,11 +63,14 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], processes: int | None = N
                 finally:
                     os._exit(code)
             children.append((pid, part, out))
-        results: list[Any] = [fn(items[i]) for i in parts[0]]
+        results: list[Any] = [None] * len(items)
+        results[parts[0].start::parts[0].step] = [fn(items[i]) for i in parts[0]]
         for pid, part, out in children:
             _, status = os.waitpid(pid, 0)
             got = _read(out) if os.waitstatus_to_exitcode(status) == 0 else None
-            results.extend(got if got is not None and len(got) == len(part) else [fn(items[i]) for i in part])
+            if got is None or len(got) != len(part):
+                got = [fn(items[i]) for i in part]
+            results[part.start::part.step] = got
         children.clear()
         return results
     finally:

@@ -5,8 +5,8 @@ A page's HTML depends only on the page itself and on what every page shares (the
 config, the file list, the navigation, the theme), so once those exist the pages can
 be built in any order, in several processes. This module runs the same steps as
 MkDocs 1.6's `build` (same functions, same order of everything written), except that
-the pages are split into contiguous parts, one per core, each read and rendered in a
-forked child:
+the pages are dealt out to one forked child per core (page i to child i mod n, so the
+few big list pages are shared too), each reading and rendering its own:
 
     parent: on_config, on_pre_build, clean site_dir, files, theme env, on_files,
             navigation, on_nav, read the pages in the navigation
@@ -22,8 +22,9 @@ change. The site is the same byte for byte (tests compare).
 
 It falls back to MkDocs's own build where that is not safe or not possible: no `fork`
 (Windows), one core, `strict` mode, plugins that have page events, anchor links
-validated (their check needs every page's HTML in one process), or the live preview
-(`serve_url`, `dirty`).
+validated (their check needs every page's HTML in one process); and when anything
+fails on the way, MkDocs's own build runs again so that the failure is reported
+exactly as MkDocs reports it.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ class _Build:
                     records.index = index
                     _populate_page(file.page, config, files)
 
-            if not self._fork(_split(doc_files, self.processes), doc_files, in_nav, files, nav, env, records):
+            if not self._fork(forkmap.split(len(doc_files), self.processes), doc_files, in_nav, files, nav, env, records):
                 return self._restore(saved, records, replay=False)
 
             env = config.plugins.on_env(env, config=config, files=files)
@@ -220,26 +221,6 @@ class _Sidebars:
 
 def _toc_key(items: Any) -> tuple[Any, ...]:
     return tuple((item.title, item.url, item.level, _toc_key(item.children)) for item in items)
-
-
-def _split(doc_files: Sequence[Any], processes: int) -> list[range]:
-    """Contiguous parts of about the same amount of Markdown each."""
-    sizes = []
-    for file in doc_files:
-        try:
-            sizes.append(os.path.getsize(file.abs_src_path) + 2048)  # + the theme's share
-        except (OSError, TypeError):
-            sizes.append(2048)
-    total = sum(sizes) or 1
-    parts: list[range] = []
-    start = acc = 0
-    for index, size in enumerate(sizes):
-        acc += size
-        if len(parts) < processes - 1 and acc >= total * (len(parts) + 1) / processes:
-            parts.append(range(start, index + 1))
-            start = index + 1
-    parts.append(range(start, len(sizes)))
-    return [p for p in parts if len(p)]
 
 
 def _child(part: range, doc_files: Sequence[Any], in_nav: set[int], config: Any, files: Any,

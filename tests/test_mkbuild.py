@@ -92,22 +92,6 @@ def test_a_page_that_fails_stops_the_build_the_same_way(tmp_path: Path, monkeypa
     assert said_two == said_one
 
 
-def test_parts_are_contiguous_and_cover_every_page(tmp_path: Path) -> None:
-    class F:
-        def __init__(self, path: Path) -> None:
-            self.abs_src_path = str(path)
-
-    files = []
-    for n, size in enumerate([10, 5000, 10, 10, 8000, 10, 10, 10]):
-        path = tmp_path / f"{n}.md"
-        path.write_text("x" * size)
-        files.append(F(path))
-    for processes in (1, 2, 3, 8, 20):
-        parts = mkbuild._split(files, processes)
-        assert [i for part in parts for i in part] == list(range(len(files)))
-        assert len(parts) <= processes
-
-
 def test_processes_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REGISTRY_PROCESSES", "1")
     assert forkmap.workers() == 1
