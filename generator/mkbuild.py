@@ -240,6 +240,9 @@ def _child(part: range, doc_files: Sequence[Any], in_nav: set[int], config: Any,
         file = doc_files[index]
         records.index = index
         _build_page(file.page, config, doc_files, nav, env, excluded=file.inclusion.is_excluded())
+        # written: nothing reads this page's text again in this child (anchor links are
+        # not validated here), so its memory goes now instead of when the child exits
+        file.page.markdown = file.page.content = None
     out.write_bytes(pickle.dumps(records.items, protocol=pickle.HIGHEST_PROTOCOL))
 
 
