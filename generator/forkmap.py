@@ -4,9 +4,10 @@
 (item i to process i mod n, so that runs of heavy items, such as the list pages at the
 end of the site, are shared too): the parent computes the first hand, forked children
 the others (they inherit the model and templates, nothing is pickled on the way in) and
-hand their results back pickled. Same results, same order. A child that fails is not trusted: its part is
-computed again in the parent, so an exception surfaces exactly as in a plain loop.
-Without `fork` (Windows), with one core, or for a few items, it is the plain loop.
+hand their results back pickled (`Children`, which generator.mkbuild uses too). Same
+results, same order. A child that fails is not trusted: its hand is computed again in
+the parent, so an exception surfaces exactly as in a plain loop. Without `fork`
+(Windows), with one core, or for a few items, it is the plain loop.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,51 +45,79 @@ def split(n: int, parts: int) -> list[range]:
     return [range(k, n, parts) for k in range(parts)]
 
 
-def fork_map(fn: Callable[[T], R], items: Sequence[T], processes: int | None = None) -> list[R]:
-    processes = workers() if processes is None else processes
-    if processes < 2 or len(items) < MIN_ITEMS or not hasattr(os, "fork"):
-        return [fn(x) for x in items]
-    parts = split(len(items), processes)
-    scratch = Path(tempfile.mkdtemp(prefix="registry-fork-"))
-    children: list[tuple[int, range, Path]] = []
-    try:
-        for n, part in enumerate(parts[1:], 1):
-            out = scratch / f"{n}.pickle"
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover — runs in the child, reports through `out`
-                code = 1
-                try:
-                    data = pickle.dumps([fn(items[i]) for i in part], protocol=pickle.HIGHEST_PROTOCOL)
-                    out.write_bytes(data)
-                    code = 0
-                finally:
-                    os._exit(code)
-            children.append((pid, part, out))
-        results: list[Any] = [None] * len(items)
-        results[parts[0].start::parts[0].step] = [fn(items[i]) for i in parts[0]]
-        for pid, part, out in children:
+class Children:
+    """Forked children that each compute one thing and hand it back pickled.
+
+    `start(work)` forks a child that runs `work()` and exits; `results()` waits for them
+    in the order they were started and gives each one's result, or None for a child
+    that failed (an exception, a kill, a result that does not pickle). Used as a
+    context manager: children still running when the block is left (the parent failed
+    first) are stopped, and the scratch folder is removed.
+    """
+
+    def __init__(self) -> None:
+        self.scratch = Path(tempfile.mkdtemp(prefix="registry-fork-"))
+        self.running: list[tuple[int, Path]] = []
+
+    def start(self, work: Callable[[], Any]) -> None:
+        out = self.scratch / f"{len(self.running)}.pickle"
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover — runs in the child, reports through `out`
+            code = 1  # an exception: no result, the parent knows it failed
+            try:
+                out.write_bytes(pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
+                code = 0
+            finally:
+                os._exit(code)
+        self.running.append((pid, out))
+
+    def results(self) -> list[Any]:
+        found = []
+        while self.running:
+            pid, out = self.running.pop(0)
             _, status = os.waitpid(pid, 0)
-            got = _read(out) if os.waitstatus_to_exitcode(status) == 0 else None
-            if got is None or len(got) != len(part):
-                got = [fn(items[i]) for i in part]
-            results[part.start::part.step] = got
-        children.clear()
-        return results
-    finally:
-        for pid, _, _ in children:  # the parent failed first: stop the children
+            found.append(_read(out) if os.waitstatus_to_exitcode(status) == 0 else None)
+        return found
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for pid, _out in self.running:
             try:
                 os.kill(pid, 9)
                 os.waitpid(pid, 0)
             except (ChildProcessError, ProcessLookupError):
                 pass
-        for path in scratch.glob("*"):
+        self.running.clear()
+        for path in self.scratch.glob("*"):
             path.unlink()
-        scratch.rmdir()
+        self.scratch.rmdir()
 
 
-def _read(out: Path) -> list[Any] | None:
+def fork_map(fn: Callable[[T], R], items: Sequence[T], processes: int | None = None) -> list[R]:
+    processes = workers() if processes is None else processes
+    if processes < 2 or len(items) < MIN_ITEMS or not hasattr(os, "fork"):
+        return [fn(x) for x in items]
+    parts = split(len(items), processes)
+    with Children() as children:
+        for part in parts[1:]:
+            children.start(partial(_apply, fn, items, part))
+        results: list[Any] = [None] * len(items)
+        results[parts[0].start::parts[0].step] = _apply(fn, items, parts[0])
+        for part, got in zip(parts[1:], children.results(), strict=True):
+            if not isinstance(got, list) or len(got) != len(part):
+                got = _apply(fn, items, part)  # that child failed: the same work here
+            results[part.start::part.step] = got
+        return results
+
+
+def _apply(fn: Callable[[T], R], items: Sequence[T], part: range) -> list[R]:
+    return [fn(items[i]) for i in part]
+
+
+def _read(out: Path) -> Any:
     try:
-        got = pickle.loads(out.read_bytes())
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+        return pickle.loads(out.read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
         return None
-    return got if isinstance(got, list) else None

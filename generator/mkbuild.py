@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from generator import forkmap
@@ -156,39 +154,15 @@ class _Build:
     def _fork(self, parts: list[range], doc_files: Sequence[Any], in_nav: set[int], files: Any,
               nav: Any, env: Any, records: _Records) -> bool:
         """Build each part in a forked child and merge their log records; False if one failed."""
-        scratch = Path(tempfile.mkdtemp(prefix="registry-mkdocs-"))
-        children: list[tuple[int, Path]] = []
-        try:
-            for n, part in enumerate(parts):
-                out = scratch / f"{n}.pickle"
-                pid = os.fork()
-                if pid == 0:  # pragma: no cover — runs in the child, reported through `out`
-                    code = 1  # an exception: no result, the parent builds in one process
-                    try:
-                        _child(part, doc_files, in_nav, self.config, files, nav, env, out)
-                        code = 0
-                    finally:
-                        os._exit(code)
-                children.append((pid, out))
-            ok = True
-            for pid, out in children:
-                _, status = os.waitpid(pid, 0)
-                items = _read_result(out, status)
-                if items is None:
-                    ok = False
-                else:
-                    records.items.extend(items)
-            return ok
-        finally:
-            for pid, _ in children:
-                try:
-                    os.kill(pid, 9)
-                    os.waitpid(pid, 0)
-                except (ChildProcessError, ProcessLookupError):
-                    pass
-            for path in scratch.glob("*"):
-                path.unlink()
-            scratch.rmdir()
+        with forkmap.Children() as children:
+            for part in parts:
+                children.start(partial(_child, part, doc_files, in_nav, self.config, files, nav, env))
+            found = children.results()
+        if any(not isinstance(items, list) for items in found):
+            return False
+        for items in found:
+            records.items.extend(items)
+        return True
 
 
 class _Sidebars:
@@ -224,7 +198,8 @@ def _toc_key(items: Any) -> tuple[Any, ...]:
 
 
 def _child(part: range, doc_files: Sequence[Any], in_nav: set[int], config: Any, files: Any,
-           nav: Any, env: Any, out: Path) -> None:  # pragma: no cover — runs in a forked child
+           nav: Any, env: Any) -> list[Any]:  # pragma: no cover — runs in a forked child
+    """Read and build the pages of `part`; what MkDocs logged meanwhile."""
     from mkdocs.commands.build import _build_page, _populate_page
 
     records = _Records()
@@ -243,15 +218,4 @@ def _child(part: range, doc_files: Sequence[Any], in_nav: set[int], config: Any,
         # written: nothing reads this page's text again in this child (anchor links are
         # not validated here), so its memory goes now instead of when the child exits
         file.page.markdown = file.page.content = None
-    out.write_bytes(pickle.dumps(records.items, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _read_result(out: Path, status: int) -> list[Any] | None:
-    """What a child logged, or None if it failed."""
-    if os.waitstatus_to_exitcode(status) != 0:
-        return None
-    try:
-        items: list[Any] = pickle.loads(out.read_bytes())
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-        return None
-    return items
+    return records.items
