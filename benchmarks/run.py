@@ -8,8 +8,8 @@ and measures, each in a fresh Python process so that peak memory is per size:
 - build: the real `pipeline.build` (cold: the validation cache empty), with every stage timed
   where the pipeline calls it (load, schema, rules, model, render, exports, MkDocs,
   Pagefind; the rest is copying and writing the staging folder and swapping it in).
-  Exports run in a forked process while pages render (marked ‖ in the table): they are
-  timed again alone afterwards and not counted in the rest;
+  Exports are made while Pagefind runs (marked ‖ in the table): timed, and not counted
+  in the rest;
 - floor: the same platforms as plain Markdown pages (name, description, a few fields)
   through bare mkdocs-material (no plugins, no extensions, pages out of the nav) and
   the same Pagefind command: what any MkDocs + Pagefind site of this size costs;
@@ -126,14 +126,13 @@ def child_build(n_dir: Path) -> dict[str, Any]:
         "pagefind": p.get("pagefind", 0.0),
     }
     if not phases["exports"] and "registry" in seen:
-        # the build makes them in a forked process while pages render: time them alone
+        # not made in this process (a build that makes them elsewhere): time them alone
         site_url = pipeline.site_config(Path("mkdocs.yml"))[0].site_url  # type: ignore[union-attr]
         t = time.perf_counter()
         export.exports(seen["registry"], site_url)
         phases["exports"] = time.perf_counter() - t
-        parallel = ["exports"]
-    else:
-        parallel = []
+    # the build makes the downloads while Pagefind runs: not part of the total
+    parallel = ["exports"]
     phases["write+other"] = total - sum(v for k, v in phases.items() if k not in parallel)
     return {
         "total": total,

@@ -423,12 +423,13 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
     if site is None:
         return BuildResult(tuple(problems + found), False)
     registry = result.registry
+    from concurrent.futures import ThreadPoolExecutor
+
+    from generator.export import exports
     from generator.index import run_pagefind, search_glob
 
     staging = Staging(out_dir)
-    files: _Exports | None = None
     try:
-        files = _Exports(registry, site.site_url, staging.root)
         staging.copy_tree(docs_dir)
         pages = write_pages(registry, site, staging)
         for kind in ("platform", "announcement"):
@@ -440,7 +441,6 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
         found = run_mkdocs(config_file, staging.docs, staging.site, today)
         problems += found
         if any(p.is_error for p in found):
-            files.cancel()
             staging.discard()
             return BuildResult(tuple(problems), False)
         (staging.site / SITE_MARKER).write_bytes(b"")
@@ -449,24 +449,25 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
         expected = sum(pages.values()) + sum(marked.values())
         marked.update(pages)
         glob = search_glob({_html_path(rel): is_marked for rel, is_marked in marked.items()})
-        indexed = run_pagefind(staging.site, expected, glob)
+        # The downloads are not pages and Pagefind does not need them: they are made here
+        # while Pagefind (its own process) indexes, on the CPU it leaves, and in this
+        # process (a forked one would copy the model as reference counts change).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind") as pool:
+            indexing = pool.submit(run_pagefind, staging.site, expected, glob)
+            downloads = exports(registry, site.site_url)
+            indexed = indexing.result()
         problems += indexed.problems
         if indexed.problems:
-            files.cancel()
             staging.discard()
             return BuildResult(tuple(problems), False, len(pages), indexed.pages)
-        # The downloads are not pages: Pagefind does not need them, so the exports
-        # process has had Pagefind's time too. Written where MkDocs would have copied
-        # them from the docs folder, and after it, so that they win over a hand-written
-        # file of the same name as before.
-        for rel, data in files.result().items():
+        # Written where MkDocs would have copied them from the docs folder, and after
+        # it, so that they win over a hand-written file of the same name as before.
+        for rel, data in downloads.items():
             target = staging._inside(staging.site, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         staging.commit()
     except BaseException:
-        if files is not None:
-            files.cancel()
         staging.discard()
         raise
     return BuildResult(tuple(problems), True, len(pages), indexed.pages)
@@ -487,65 +488,6 @@ def write_pages(registry: model.Registry, site: SiteConfig, staging: Staging) ->
         return rel, _marked_for_search(text)
 
     return dict(fork_map(one, renderer.jobs()))
-
-
-class _Exports:
-    """The downloads (the XLSX files above all) made on the other core while pages render.
-
-    A forked child computes `exports` and pickles the result into `scratch`; `result`
-    waits for it. Where there is no fork (Windows), or the child failed, `exports` runs
-    in this process instead: the same bytes, the same exception.
-    """
-
-    def __init__(self, registry: model.Registry, site_url: str, scratch: Path) -> None:
-        import multiprocessing
-
-        self.registry, self.site_url = registry, site_url
-        self.file = scratch / "exports.pickle"
-        self.child: Any = None
-        if "fork" in multiprocessing.get_all_start_methods():
-            self.child = multiprocessing.get_context("fork").Process(
-                target=_exports_to_file, args=(registry, site_url, self.file), daemon=True
-            )
-            self.child.start()
-
-    def result(self) -> dict[str, bytes]:
-        import pickle
-
-        if self.child is not None:
-            self.child.join()
-            if self.child.exitcode == 0 and self.file.is_file():
-                with self.file.open("rb") as f:
-                    files: dict[str, bytes] = pickle.load(f)
-                self.file.unlink()
-                return files
-        from generator.export import exports
-
-        return exports(self.registry, self.site_url)
-
-    def cancel(self) -> None:
-        if self.child is not None and self.child.is_alive():
-            self.child.kill()
-            self.child.join()
-
-
-def _exports_to_file(registry: model.Registry, site_url: str, target: Path) -> None:
-    import os
-    import pickle
-
-    # Pages render and MkDocs builds on every core meanwhile, and they are the build's
-    # critical path: the downloads take the CPU time those leave (they are needed last).
-    try:
-        os.nice(10)
-    except (AttributeError, OSError):
-        pass
-
-    from generator.export import exports
-
-    data = pickle.dumps(exports(registry, site_url), protocol=pickle.HIGHEST_PROTOCOL)
-    partial = target.with_suffix(".partial")
-    partial.write_bytes(data)
-    partial.replace(target)
 
 
 def _html_path(source: str) -> str:
