@@ -76,11 +76,11 @@ def source_md(url: str) -> str:
 
 
 def source_url(source: str) -> str:
-    """The page URL MkDocs (use_directory_urls) gives a Markdown source path; source_md's inverse."""
-    if source == "index.md":
-        return ""
-    if source.endswith("/index.md"):
-        return source[: -len("index.md")]
+    """The page URL MkDocs (use_directory_urls) gives a Markdown source path; source_md's
+    inverse. A folder's index.md or README.md is the folder's page."""
+    folder, _, name = source.rpartition("/")
+    if name in ("index.md", "README.md"):
+        return folder + "/" if folder else ""
     return source.removesuffix(".md") + "/"
 
 

@@ -492,10 +492,7 @@ def write_pages(registry: model.Registry, site: SiteConfig, staging: Staging) ->
 
 def _html_path(source: str) -> str:
     """The page MkDocs (use_directory_urls) writes for a Markdown source path."""
-    page = PurePosixPath(source)
-    if page.name in ("index.md", "README.md"):
-        return (page.parent / "index.html").as_posix()
-    return (page.with_suffix("") / "index.html").as_posix()
+    return paths.source_url(source) + "index.html"
 
 
 def _marked_for_search(markdown: str) -> bool:

@@ -347,6 +347,7 @@ def test_search_glob_names_only_marked_pages() -> None:
     assert _html_path("index.md") == "index.html"
     assert _html_path("platforms/bd-0007/index.md") == "platforms/bd-0007/index.html"
     assert _html_path("guide/errors.md") == "guide/errors/index.html"
+    assert _html_path("guide/README.md") == "guide/index.html"
     marked = {
         "index.html": False,
         "platforms/index.html": False,
