@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -28,7 +29,14 @@ MIN_ITEMS = 64
 
 
 def workers() -> int:
-    """Processes to use: `REGISTRY_PROCESSES` if set, else the cores this process may use, at most 4."""
+    """Processes to use: `REGISTRY_PROCESSES` if set, else the cores this process may use, at most 4.
+
+    1 whenever this process runs other threads (the live preview's server, say): a fork
+    copies only the calling thread, and a lock another thread holds would stay locked
+    in the child for ever.
+    """
+    if threading.active_count() > 1:
+        return 1
     wanted = os.environ.get("REGISTRY_PROCESSES", "")
     if wanted.isdigit() and int(wanted) > 0:
         return min(int(wanted), 16)

@@ -7,7 +7,6 @@ previous preview and prints the problems, exactly as `registry build` would.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -20,11 +19,6 @@ PREVIEW = Path(".cache/preview")
 
 def serve(data_dir: Path, config: Path, host: str, port: int, today: Callable[[], date]) -> int:
     from mkdocs.livereload import LiveReloadServer
-
-    # The server rebuilds from its own threads: no forking there (a fork copies only the
-    # calling thread, and a lock another thread holds would stay locked in the child).
-    # A preview of a bureau's registry builds in seconds on one core anyway.
-    os.environ.setdefault("REGISTRY_PROCESSES", "1")
 
     def rebuild() -> None:
         result = pipeline.build(data_dir, PREVIEW, today(), config)

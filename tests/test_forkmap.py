@@ -59,3 +59,18 @@ def test_split_deals_every_item_once() -> None:
             # a run of heavy items at the end is shared, not left to one process
             if n >= 64:
                 assert all(len([i for i in hand if i >= n - 20]) >= 20 // parts for hand in hands)
+
+
+def test_no_fork_while_other_threads_run() -> None:
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert forkmap.workers() == 1
+        pids = set(forkmap.fork_map(lambda _: os.getpid(), range(200)))
+        assert pids == {os.getpid()}
+    finally:
+        stop.set()
+        other.join()
