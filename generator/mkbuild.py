@@ -37,8 +37,6 @@ from typing import Any
 
 from generator import forkmap
 
-log = logging.getLogger("mkdocs.commands.build")
-
 # (phase, page index, order, logger name, level, message); phases sort like a one-process build
 _READ, _TEMPLATES, _BUILD = 0, 1, 2
 _PAGE_EVENTS = (
@@ -73,7 +71,8 @@ class _Records(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.NOTSET)
-        self.phase, self.index, self.items = _READ, 0, []  # type: ignore[var-annotated]
+        self.phase, self.index = _READ, 0
+        self.items: list[tuple[int, int, int, str, int, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.items.append((self.phase, self.index, len(self.items), record.name,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -37,12 +38,7 @@ def _docs(tmp: Path, broken_template: bool = False) -> Path:
     for name in ("guide", "search", "announcements", "lists", "counties", "categories", "conditions", "data"):
         (docs / name).mkdir(exist_ok=True)
         (docs / name / "index.md").write_text(f"# {name}\n", encoding="utf-8")
-    for extra in ("assets", "overrides"):
-        source = ROOT / "docs" / "content" / extra
-        if source.is_dir():
-            import shutil
-
-            shutil.copytree(source, docs / extra)
+    shutil.copytree(ROOT / "docs" / "content" / "assets", docs / "assets")
     return docs
 
 
