@@ -35,7 +35,7 @@ def workers() -> int:
     copies only the calling thread, and a lock another thread holds would stay locked
     in the child for ever.
     """
-    if threading.active_count() > 1:
+    if _other_threads():
         return 1
     wanted = os.environ.get("REGISTRY_PROCESSES", "")
     if wanted.isdigit() and int(wanted) > 0:
@@ -45,6 +45,10 @@ def workers() -> int:
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
     return max(1, min(cores, 4))
+
+
+def _other_threads() -> bool:
+    return threading.active_count() > 1
 
 
 def split(n: int, parts: int) -> list[range]:

@@ -11,9 +11,15 @@ from generator import forkmap
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system: a plain loop runs")
 
 
+@pytest.fixture
+def single_threaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other tests may leave a thread running (a local web server): fork here regardless."""
+    monkeypatch.setattr(forkmap, "_other_threads", lambda: False)
+
+
 @needs_fork
 @pytest.mark.parametrize("processes", [1, 2, 3, 5])
-def test_same_results_in_the_same_order(processes: int) -> None:
+def test_same_results_in_the_same_order(processes: int, single_threaded: None) -> None:
     items = [f"第{n}页" * (n % 7) for n in range(300)]
     assert forkmap.fork_map(lambda s: (len(s), s[::-1], os.getpid()), items, processes)[0][2] == os.getpid()
     got = forkmap.fork_map(lambda s: (len(s), s[::-1]), items, processes)
@@ -21,13 +27,13 @@ def test_same_results_in_the_same_order(processes: int) -> None:
 
 
 @needs_fork
-def test_work_happens_in_other_processes() -> None:
+def test_work_happens_in_other_processes(single_threaded: None) -> None:
     pids = {pid for pid in forkmap.fork_map(lambda _: os.getpid(), range(200), 2)}
     assert len(pids) == 2 and os.getpid() in pids
 
 
 @needs_fork
-def test_an_exception_in_a_child_part_surfaces_in_the_parent() -> None:
+def test_an_exception_in_a_child_part_surfaces_in_the_parent(single_threaded: None) -> None:
     def fn(n: int) -> int:
         if n == 250:
             raise ValueError("第250项出错")
@@ -38,7 +44,7 @@ def test_an_exception_in_a_child_part_surfaces_in_the_parent() -> None:
 
 
 @needs_fork
-def test_a_child_that_dies_is_replaced_by_the_parent() -> None:
+def test_a_child_that_dies_is_replaced_by_the_parent(single_threaded: None) -> None:
     parent = os.getpid()
 
     def fn(n: int) -> int:

@@ -42,6 +42,12 @@ def _docs(tmp: Path, broken_template: bool = False) -> Path:
     return docs
 
 
+@pytest.fixture(autouse=True)
+def single_threaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other tests may leave a thread running (a local web server): fork here regardless."""
+    monkeypatch.setattr(forkmap, "_other_threads", lambda: False)
+
+
 def _build(tmp: Path, docs: Path, processes: int, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
     monkeypatch.setenv("REGISTRY_PROCESSES", str(processes))
     site = tmp / f"site-{processes}"
@@ -71,8 +77,12 @@ def test_same_site_and_messages_on_more_cores(tmp_path: Path, monkeypatch: pytes
     warned = [m for m in said_one if "nowhere-" in m]
     assert len(warned) == 5  # pages 7, 14, 21, 28, 35: the comparison below is not empty
     assert [m for m in warned] == sorted(warned, key=lambda m: int(m.split("nowhere-")[1].split(".")[0]))
+    ran: list[bool] = []
+    run = mkbuild._Build.run
+    monkeypatch.setattr(mkbuild._Build, "run", lambda self: ran.append(run(self)) or ran[-1])
     for processes in (2, 3):
         site, said = _build(tmp_path, docs, processes, monkeypatch)
+        assert ran.pop() is True, processes  # built on several cores, not MkDocs's own build
         assert said == said_one, processes
         assert _same_tree(one, site) == [], processes
     assert (one / "platforms" / "bd-0039" / "index.html").is_file()
