@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import gc
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
@@ -179,8 +180,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # SIGTERM (a CI job cancelled, a service stopped) ends a build like Ctrl-C does: the
+    # staging folder goes and the previous site stays; SIGKILL is handled at the next run.
+    raise SystemExit(128 + signum)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     today = args.today or beijing_today()
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     result = pipeline.build(args.data, args.out, today, args.config)
     if result.problems:
         _print_problems(result.problems)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from generator.validate.context import Context, file_stem, problem, real_date
 from generator.validate.records import PLACEHOLDER
 from generator.validate.schema import check_shape
 from generator.workdays import Calendar, UnknownYearError, arrangements_from_data
-from generator.write import Staging
+from generator.write import BuildLocked, Staging
 
 if TYPE_CHECKING:  # the site's modules (Jinja2, openpyxl, ...) load only when a build runs
     from generator.render import SiteConfig
@@ -412,6 +413,8 @@ def _refuse_foreign_out(out_dir: Path, sources: Iterable[tuple[Path, str]] = ())
 
 def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("mkdocs.yml"),
           docs_dir: Path = Path("docs/content")) -> BuildResult:
+    """validate -> model -> render (pages, then the theme's shells through MkDocs) ->
+    index (Pagefind) and the downloads -> write (swap the staging folder into place)."""
     problems = _refuse_foreign_out(out_dir, ((data_dir, "数据目录"), (docs_dir, "页面源文件目录")))
     if problems:
         return BuildResult(tuple(problems), False)
@@ -422,126 +425,91 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
     site, found = site_config(config_file)
     if site is None:
         return BuildResult(tuple(problems + found), False)
-    registry = result.registry
+    try:
+        with Staging(out_dir) as staging:
+            return _build_site(result.registry, site, data_dir, config_file, docs_dir, today, staging, problems)
+    except BuildLocked:
+        return BuildResult(tuple(problems) + (Problem(
+            display_path(out_dir), None, "build.locked",
+            f"另一个构建正在写入 {display_path(out_dir)}，本次未生成",
+            "请等另一个 registry build（或 registry serve）结束后再试"),), False)
+    except OSError as exc:
+        return BuildResult(tuple(problems) + (_io_problem(out_dir, exc),), False)
+
+
+def _io_problem(out_dir: Path, exc: OSError) -> Problem:
+    where = display_path(Path(exc.filename)) if isinstance(exc.filename, str) else display_path(out_dir)
+    reason = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+              errno.EROFS: "磁盘为只读", errno.ENOTDIR: "路径中有一段是文件而不是目录",
+              errno.EEXIST: "路径中有一段是文件而不是目录", errno.EDQUOT: "超出磁盘配额"}
+    why = reason.get(exc.errno or 0, exc.strerror or str(exc))
+    return Problem(display_path(out_dir), None, "build.io", f"无法写入网站：{why}（{where}），原网站保持不变",
+                   "请检查输出目录所在的磁盘和权限后重新生成")
+
+
+def _build_site(registry: model.Registry, site: SiteConfig, data_dir: Path, config_file: Path,
+                docs_dir: Path, today: date, staging: Staging, problems: list[Problem]) -> BuildResult:
     from concurrent.futures import ThreadPoolExecutor
 
     from generator.export import exports
     from generator.index import run_pagefind, search_glob
+    from generator.render import render_site
+    from generator.render.shell import Shell, fill_pages, html_path, plan
+    from generator.render.sitemap import SITEMAP, SITEMAP_GZ, site_files
+    from generator.render.theme import run_mkdocs
 
-    staging = Staging(out_dir)
-    try:
-        staging.copy_tree(docs_dir)
-        pages = write_pages(registry, site, staging)
-        for kind in ("platform", "announcement"):
-            staging.copy_file(SCHEMA_DIR / f"{kind}.schema.json", f"schemas/{kind}.schema.json")
-        for ann in registry.announcements:
-            for att in ann.attachments:
-                staging.copy_file(data_dir / "attachments" / att.file, f"attachments/{att.file}")
-        staging.write_bytes(SITE_MARKER, b"")
-        found = run_mkdocs(config_file, staging.docs, staging.site, today)
-        problems += found
-        if any(p.is_error for p in found):
-            staging.discard()
-            return BuildResult(tuple(problems), False)
-        (staging.site / SITE_MARKER).write_bytes(b"")
-        marked = {p.relative_to(docs_dir).as_posix(): _marked_for_search(p.read_text(encoding="utf-8"))
-                  for p in sorted(docs_dir.rglob("*.md"))}
-        expected = sum(pages.values()) + sum(marked.values())
-        marked.update(pages)
-        glob = search_glob({_html_path(rel): is_marked for rel, is_marked in marked.items()})
-        # The downloads are not pages and Pagefind does not need them: they are made here
-        # while Pagefind (its own process) indexes, on the CPU it leaves, and in this
-        # process (a forked one would copy the model as reference counts change).
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind") as pool:
-            indexing = pool.submit(run_pagefind, staging.site, expected, glob)
-            downloads = exports(registry, site.site_url)
-            indexed = indexing.result()
-        problems += indexed.problems
-        if indexed.problems:
-            staging.discard()
-            return BuildResult(tuple(problems), False, len(pages), indexed.pages)
-        # Written where MkDocs would have copied them from the docs folder, and after
-        # it, so that they win over a hand-written file of the same name as before.
-        for rel, data in downloads.items():
-            target = staging._inside(staging.site, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        staging.commit()
-    except BaseException:
-        staging.discard()
-        raise
+    # render: every generated page, then the theme around them (MkDocs builds the
+    # hand-written pages and one shell per kind of generated page)
+    pages = render_site(registry, site)
+    shells = plan(pages)
+    staging.copy_docs(docs_dir)
+    for rel, text in shells.sources.items():
+        staging.write_doc(rel, text)
+    for kind in ("platform", "announcement"):
+        staging.copy_doc(SCHEMA_DIR / f"{kind}.schema.json", f"schemas/{kind}.schema.json")
+    for ann in registry.announcements:
+        for att in ann.attachments:
+            staging.copy_doc(data_dir / "attachments" / att.file, f"attachments/{att.file}")
+    found = run_mkdocs(config_file, staging.docs, staging.site, today)
+    problems += found
+    if any(p.is_error for p in found):
+        return BuildResult(tuple(problems), False)
+    built = {url: Shell(staging.read_site(html_path(url)), url) for url in shells.shells}
+    for rel, html in fill_pages(pages, shells.shell_of, built):
+        staging.write_site(rel, html)
+    for url in shells.shells:
+        staging.remove_site(url)
+    hand_written = {paths.source_url(p.relative_to(docs_dir).as_posix()): _marked_for_search(p.read_text(encoding="utf-8"))
+                    for p in sorted(docs_dir.rglob("*.md"))}
+    for rel in (SITEMAP, SITEMAP_GZ):
+        staging.remove_site(rel)
+    dated = [(p.url, p.lastmod) for p in pages] + [(url, None) for url in hand_written]
+    for rel, data in site_files(site.site_url, dated).items():
+        staging.write_site(rel, data)
+    staging.write_site(SITE_MARKER, b"")
+
+    # index, with the downloads made meanwhile (Pagefind runs in its own process)
+    marked = {html_path(url): is_marked for url, is_marked in hand_written.items()}
+    marked.update({html_path(p.url): p.searchable for p in pages})
+    expected = sum(marked.values())
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind") as pool:
+        indexing = pool.submit(run_pagefind, staging.site, expected, search_glob(marked))
+        downloads = exports(registry, site.site_url)
+        indexed = indexing.result()
+    problems += indexed.problems
+    if indexed.problems:
+        return BuildResult(tuple(problems), False, len(pages), indexed.pages)
+    for rel, data in downloads.items():
+        staging.write_site(rel, data)
+
+    # write
+    staging.commit()
     return BuildResult(tuple(problems), True, len(pages), indexed.pages)
 
 
-def write_pages(registry: model.Registry, site: SiteConfig, staging: Staging) -> dict[str, bool]:
-    """Render every generated page into the staging docs folder, on every core (each
-    process writes the pages it renders); docs-relative path -> marked for search."""
-    from generator.forkmap import fork_map
-    from generator.render import Renderer
-
-    renderer = Renderer(registry, site)
-
-    def one(job: tuple[str, str, dict[str, Any]]) -> tuple[str, bool]:
-        rel = paths.source_md(job[0])
-        text = renderer.render_job(job)
-        staging.write_text(rel, text)
-        return rel, _marked_for_search(text)
-
-    return dict(fork_map(one, renderer.jobs()))
-
-
-def _html_path(source: str) -> str:
-    """The page MkDocs (use_directory_urls) writes for a Markdown source path."""
-    return paths.source_url(source) + "index.html"
-
-
 def _marked_for_search(markdown: str) -> bool:
-    """Whether a page's front matter asks for it to be indexed (`pagefind: true`)."""
+    """Whether a hand-written page's front matter asks for it to be indexed (`pagefind: true`)."""
     if not markdown.startswith("---\n"):
         return False
     head = markdown[4:].split("\n---", 1)[0]
     return "pagefind: true" in head.splitlines()
-
-
-def run_mkdocs(config_file: Path, docs: Path, site: Path, today: date) -> list[Problem]:
-    """One MkDocs build in-process; its warnings become problems, its errors stop the build."""
-    import logging
-    import os
-
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
-    from generator import mkbuild
-
-    records: list[logging.LogRecord] = []
-
-    class _Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    logger = logging.getLogger("mkdocs")
-    handler = _Collect(logging.WARNING)
-    saved = (logger.handlers[:], logger.propagate, logger.level)
-    logger.handlers, logger.propagate = [handler], False
-    logger.setLevel(logging.WARNING)
-    env_saved = {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")}
-    # sitemap dates from the build day, not the clock: same data + day = same bytes
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime.combine(today, time()).replace(tzinfo=UTC).timestamp()))
-    os.environ["NO_MKDOCS_2_WARNING"] = "1"
-    problems: list[Problem] = []
-    try:
-        cfg = load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site))
-        mkbuild.build(cfg)
-    except (MkDocsException, OSError) as exc:
-        problems.append(Problem(display_path(config_file), None, "build.mkdocs", f"MkDocs 构建失败：{exc}"))
-    finally:
-        logger.handlers, logger.propagate, _level = saved[0], saved[1], logger.setLevel(saved[2])
-        for k, v in env_saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    for rec in records:
-        severity = "error" if rec.levelno >= logging.ERROR else "warning"
-        problems.append(Problem("mkdocs", None, "build.mkdocs", rec.getMessage(), severity=severity))
-    return problems

@@ -1,4 +1,19 @@
-"""The only stage besides load that touches the disk: new records and the built site."""
+"""The only stage besides load that touches the disk: new records and the built site.
+
+A build is written into a staging folder beside the output (`.<out>-build-<random>/`,
+with `docs/` for MkDocs's sources and `site/` for the site) and swapped into place only
+when everything succeeded. Whatever happens meanwhile, the output folder holds either
+the previous site or the new one, complete:
+
+- a failed build removes its staging folder; the previous site was never touched;
+- the swap is two renames on one filesystem: the old site into the staging folder
+  (`previous/`), then the new site into place. A build killed between the two leaves no
+  output folder, and the old site complete in `previous/`: the next build (which first
+  takes the lock) puts it back before anything else, then removes what killed builds
+  left behind;
+- one build at a time per output folder: a lock file beside it (`.<out>.lock`); a second
+  build exits at once with a clear message instead of waiting for an unknown time.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +21,8 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from generator.report import Problem
 
@@ -34,38 +51,94 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-class Staging:
-    """A build folder beside the output; moved into place only when everything succeeded.
+class BuildLocked(Exception):
+    """Another build is writing the same output folder."""
 
-    The previous site stays exactly as it was until `commit`, which swaps the folders
-    with two renames on the same filesystem; `discard` removes the attempt.
+
+def _leftovers(out_dir: Path) -> list[Path]:
+    return sorted(out_dir.parent.glob(f".{out_dir.name}-build-*"))
+
+
+def recover(out_dir: Path) -> None:
+    """Undo what a killed build left: the previous site back in place if a build died
+    between the two renames of its swap, then its staging folders removed. Call with the
+    lock held."""
+    for root in _leftovers(out_dir):
+        previous = root / "previous"
+        if not out_dir.exists() and not out_dir.is_symlink() and previous.is_dir():
+            os.replace(previous, out_dir)
+            _fsync_dir(out_dir.parent)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+class Staging:
+    """A build folder beside the output, moved into place only when everything succeeded.
+
+    Use as a context manager: entering takes the lock and recovers from killed builds;
+    leaving without `commit` removes the attempt (the previous site stays as it was).
     """
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir.resolve()
+        self._lock = FileLock(str(self.out_dir.parent / f".{self.out_dir.name}.lock"))
+        self.root = self.docs = self.site = Path()
+
+    def __enter__(self) -> Staging:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.root = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-build-", dir=self.out_dir.parent))
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout as exc:
+            raise BuildLocked(str(self.out_dir)) from exc
+        try:
+            recover(self.out_dir)
+            self.root = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-build-", dir=self.out_dir.parent))
+        except BaseException:
+            self._lock.release()
+            raise
         self.docs = self.root / "docs"
         self.site = self.root / "site"
+        return self
 
-    def copy_tree(self, source: Path, target_rel: str = "") -> None:
-        target = self.docs / target_rel if target_rel else self.docs
-        shutil.copytree(source, target, dirs_exist_ok=True)
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.discard()
+        finally:
+            self._lock.release()
 
-    def write_text(self, rel: str, text: str) -> None:
-        path = self._inside(self.docs, rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
+    # -- MkDocs's sources ---------------------------------------------------------------
 
-    def write_bytes(self, rel: str, data: bytes) -> None:
-        path = self._inside(self.docs, rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    def copy_docs(self, source: Path) -> None:
+        shutil.copytree(source, self.docs, dirs_exist_ok=True)
 
-    def copy_file(self, source: Path, rel: str) -> None:
+    def write_doc(self, rel: str, data: str | bytes) -> None:
+        self._write(self.docs, rel, data)
+
+    def copy_doc(self, source: Path, rel: str) -> None:
         path = self._inside(self.docs, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, path)
+
+    # -- the site -------------------------------------------------------------------------
+
+    def write_site(self, rel: str, data: str | bytes) -> None:
+        self._write(self.site, rel, data)
+
+    def read_site(self, rel: str) -> str:
+        return self._inside(self.site, rel).read_text(encoding="utf-8")
+
+    def remove_site(self, rel: str) -> None:
+        path = self._inside(self.site, rel)
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+    def _write(self, base: Path, rel: str, data: str | bytes) -> None:
+        path = self._inside(base, rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        path.write_bytes(data)
 
     @staticmethod
     def _inside(base: Path, rel: str) -> Path:
@@ -74,19 +147,22 @@ class Staging:
             raise ValueError(f"refusing to write outside the build folder: {rel}")
         return path
 
+    # -- the swap -------------------------------------------------------------------------
+
     def commit(self) -> None:
-        old = None
-        if self.out_dir.exists():
-            old = self.root / "previous"
-            os.replace(self.out_dir, old)
-        try:
-            os.replace(self.site, self.out_dir)
-        except OSError:
-            if old is not None:
-                os.replace(old, self.out_dir)
-            raise
+        """Put the new site in place of the previous one (see the module's docstring)."""
+        if self.out_dir.exists() or self.out_dir.is_symlink():
+            os.replace(self.out_dir, self.root / "previous")
+        os.replace(self.site, self.out_dir)
         _fsync_dir(self.out_dir.parent)
-        self.discard()
 
     def discard(self) -> None:
+        """Remove the attempt; if the swap was interrupted half-way, the previous site
+        goes back in place first."""
+        if self.root == Path():
+            return
+        previous = self.root / "previous"
+        if previous.is_dir() and not self.out_dir.exists():
+            os.replace(previous, self.out_dir)
+            _fsync_dir(self.out_dir.parent)
         shutil.rmtree(self.root, ignore_errors=True)

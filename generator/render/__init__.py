@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 import jinja2
 from markupsafe import Markup
 
-from generator import forkmap, paths, schemas
+from generator import paths, schemas
 from generator.model import HOLDS_TITLE, Announcement, Platform, Registry, Status, split_paragraphs
 from generator.render.escape import escape_text, finalize
 
@@ -78,6 +78,7 @@ class Renderer:
         self.ann_labels = schemas.enum_labels("announcement", ["type"])
         self.kind_labels = schemas.enum_labels("counties", ["counties", 0, "kind"])
         self.status = {p.id: p.status(registry.today) for p in registry.platforms}
+        self.changed = {p.id: self._changed(p) for p in registry.platforms}
         self.status_values = list(Status)
         self.env.tests["holds_title"] = self.holds_title
         self.env.tests["contains"] = lambda seq, item: item in seq
@@ -160,15 +161,55 @@ class Renderer:
             fm=front_matter, **values,
         )
 
-    def pages(self) -> dict[str, str]:
-        """Every page, rendered on every core (forkmap): the same text in the same order."""
-        jobs = self.jobs()
-        texts = forkmap.fork_map(self.render_job, jobs)
-        return {paths.source_md(url): text for (url, _, _), text in zip(jobs, texts, strict=True)}
-
-    def render_job(self, job: tuple[str, str, dict[str, Any]]) -> str:
+    def render_job(self, job: tuple[str, str, dict[str, Any]]) -> RenderedPage:
+        """One page: its template prints `fm(title, ...)` first, which records the page's
+        settings (title, hidden sidebars, searchable) instead of printing front matter."""
         url, template, values = job
-        return self._render(template, url, **values)
+        meta: dict[str, Any] = {}
+
+        def fm(title: str, **extra: Any) -> Markup:
+            meta.update(title=title, **extra)
+            return Markup("")
+
+        body = self.env.get_template(template).render(
+            r=self.r, R=self, here=url, today=self.r.today, site=self.site, fm=fm, **values,
+        )
+        if "title" not in meta:
+            raise ValueError(f"template {template} does not call fm(title, ...)")
+        title = str(meta.pop("title"))
+        return RenderedPage(url, title, tuple(sorted(meta.items())), body, self.lastmod(url, values))
+
+    def lastmod(self, url: str, values: Mapping[str, Any]) -> date | None:
+        """The day the data shown on a page last changed (the sitemap's lastmod): the latest
+        change of the platforms it shows or of its announcement; for the overview pages, of
+        any record. None for pages made from the settings and the measures alone."""
+        platforms: list[Platform] = []
+        days: list[date] = []
+        if "p" in values:
+            platforms.append(values["p"])
+        platforms += values.get("platforms") or ()
+        if "a" in values:
+            days.append(values["a"].date)
+            platforms += [p for p, _ in values.get("listed") or ()]
+        if url in (paths.HOME, paths.PLATFORMS, paths.ANNOUNCEMENTS, paths.LISTS, paths.COUNTIES,
+                   paths.CATEGORIES):
+            platforms = list(self.r.platforms)
+            days += [a.date for a in self.r.announcements]
+        days += [self.changed[p.id] for p in platforms if self.changed[p.id] is not None]
+        known = [d for d in days if d is not None and d <= self.r.today]
+        return max(known) if known else None
+
+    def _changed(self, p: Platform) -> date | None:
+        """The last day up to today on which the platform's page changed: an event, the end
+        of a publicity period (公示中 -> 公示期满), a review falling due (-> 待复核)."""
+        today = self.r.today
+        days = [e.date for e in p.history if e.date <= today]
+        days += [e.publicity_end + timedelta(days=1) for e in p.history
+                 if e.type == "publicity" and e.publicity_end and e.publicity_end < today]
+        due = p.next_review(today)
+        if due is not None and due <= today:
+            days.append(due)
+        return max(days, default=None)
 
     def jobs(self) -> list[tuple[str, str, dict[str, Any]]]:
         """(url, template, values) of every page, in the site's order."""
@@ -239,9 +280,35 @@ def _export_fields() -> list[tuple[str, str, str]]:
     return [(k, v.get("title", ""), v.get("description", "")) for k, v in props.items() if k != "internal"]
 
 
+@dataclass(frozen=True)
+class RenderedPage:
+    """A generated page: its URL, title, settings (`hide`, `pagefind`), HTML body, and the
+    day its data last changed."""
+
+    url: str
+    title: str
+    meta: tuple[tuple[str, Any], ...]
+    body: str
+    lastmod: date | None = None
+
+    @property
+    def searchable(self) -> bool:
+        return bool(dict(self.meta).get("pagefind"))
+
+    def markdown(self) -> str:
+        """The page as a Markdown source with front matter (what the golden files hold)."""
+        return str(front_matter(self.title, **dict(self.meta))) + self.body
+
+
+def render_site(registry: Registry, site: SiteConfig) -> list[RenderedPage]:
+    """Every generated page, in the site's order, rendered in this process."""
+    renderer = Renderer(registry, site)
+    return [renderer.render_job(job) for job in renderer.jobs()]
+
+
 def render_pages(registry: Registry, site: SiteConfig) -> dict[str, str]:
-    """docs-relative path -> Markdown source, for every generated page."""
-    return Renderer(registry, site).pages()
+    """docs-relative path -> Markdown source of every generated page (golden files)."""
+    return {paths.source_md(page.url): page.markdown() for page in render_site(registry, site)}
 
 
-__all__ = ["SiteConfig", "cn_date", "escape_text", "render_pages"]
+__all__ = ["RenderedPage", "SiteConfig", "cn_date", "escape_text", "render_pages", "render_site"]
