@@ -1,0 +1,508 @@
+"""Strict YAML: one file's bytes -> plain data + the line of every node, or problems.
+
+Strict means a small, predictable subset of YAML:
+- UTF-8 only (a UTF-8 BOM and CRLF line ends are fine), no control characters;
+- one document, no anchors, aliases, merge keys or tags;
+- mapping keys are plain text and unique;
+- scalars are resolved by our own table, not YAML 1.1's: ``no`` stays ``"no"``,
+  ``0312`` stays ``"0312"``, dates stay strings until the model;
+- at most MAX_BYTES bytes, MAX_DEPTH levels of nesting and MAX_NODES values.
+
+We walk the event stream of libyaml's parser (PyYAML's C binding; the pure-Python
+parser where libyaml is missing) instead of using a constructor: events show anchors,
+tags and aliases before anything is expanded (an alias bomb costs nothing), carry the
+position of every node, and let us build the data iteratively, so deep nesting cannot
+overflow the Python stack. Nothing here touches the disk (generator.load.folder does).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from generator.load.syntax import TAG_HINT, syntax_problem
+from generator.report import Problem
+
+try:  # libyaml's parser, the public class PyYAML's C loaders are built on
+    from yaml.cyaml import CParser as _CParser
+
+    _LOADER: Callable[[bytes], Any] = _CParser
+except ImportError:  # PyYAML built without libyaml: the same events, in pure Python
+    _LOADER = yaml.SafeLoader
+
+MAX_BYTES = 1_048_576
+MAX_DEPTH = 32
+MAX_NODES = 100_000
+# A file full of the same mistake (say 5,000 aliases) should not bury the others.
+_MAX_PROBLEMS = 100
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One loaded file: plain data and the 1-based line of every node.
+
+    ``lines[path]`` is the line of the key for a mapping entry, the line of the
+    item's first node for a list item, and 1 for the root ``()``.
+    """
+
+    file: str
+    data: Any
+    lines: Mapping[PathKey, int] = field(repr=False)
+
+    def line(self, path: Sequence[str | int]) -> int | None:
+        """Line of ``path``, or of its nearest ancestor that exists."""
+        key = tuple(path)
+        while True:
+            found = self.lines.get(key)
+            if found is not None:
+                return found
+            if not key:
+                return None
+            key = key[:-1]
+
+
+def parse_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
+    """Parse one file's bytes; ``file`` is the path shown in problems.
+
+    Returns (Document, []) or (None, problems): a file with any error gives no data
+    at all, never half of it. Never raises, whatever the bytes.
+    """
+    if len(raw) > MAX_BYTES:
+        return None, [too_large(file, len(raw))]
+    body, text, problems = _decode(raw, file)
+    if text is None:
+        return None, problems
+    # Every character _BAD_CHAR matches is unprintable, and isprintable is the quicker
+    # pass over a clean file; the expression runs when there is something to report.
+    if not text.replace("\n", "").isprintable():
+        problems = _control_chars(text, file)
+        if problems:
+            return None, problems
+    try:
+        data, lines, problems = _Builder(body, text, file).run()
+    except Exception as exc:  # noqa: BLE001 — the promise is "never raise for any input"
+        # Not reached by anything we know of; kept so an unforeseen parser failure
+        # still becomes a message with the file name instead of a traceback.
+        return None, [
+            Problem(
+                file,
+                None,
+                "load.syntax",
+                "YAML 语法错误：无法解析此文件",
+                hint=f"YAML 原始信息：{type(exc).__name__}: {exc}",
+            )
+        ]
+    if problems:
+        return None, problems
+    return Document(file, data, MappingProxyType(lines)), []
+
+
+def too_large(file: str, size: int) -> Problem:
+    return Problem(
+        file,
+        None,
+        "load.too-large",
+        f"文件太大（{size:,} 字节），一个记录文件最多 {MAX_BYTES:,} 字节（1 MB）",
+        hint="记录文件只应包含文字；附件（PDF、图片）请另外存放，不要写进 YAML",
+    )
+
+
+# ------------------------------------------------------------------- bytes, text
+
+_ENCODING_MESSAGE = "文件不是 UTF-8 编码"
+_ENCODING_HINT = (
+    "请将文件另存为 UTF-8 编码（在 VS Code 右下角点“GBK”→“通过编码保存”→ UTF-8；"
+    "记事本“另存为”选择 UTF-8）"
+)
+_UTF8_BOM = b"\xef\xbb\xbf"
+_OTHER_BOMS = (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\xfe\xff", b"\xff\xfe")
+
+
+def _encoding_problem(file: str, line: int) -> Problem:
+    return Problem(file, line, "load.encoding", _ENCODING_MESSAGE, hint=_ENCODING_HINT)
+
+
+def _decode(raw: bytes, file: str) -> tuple[bytes, str | None, list[Problem]]:
+    """The bytes without a UTF-8 BOM and their text, or problems."""
+    if raw.startswith(_OTHER_BOMS):
+        return raw, None, [_encoding_problem(file, 1)]
+    body = raw.removeprefix(_UTF8_BOM)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return body, None, [_encoding_problem(file, body.count(b"\n", 0, exc.start) + 1)]
+    # UTF-16 without a BOM decodes "fine" as UTF-8 full of NULs; say what it is
+    # rather than reporting hundreds of control characters.
+    nuls = body.count(b"\x00")
+    if nuls and nuls * 4 >= len(body):
+        line = body.count(b"\n", 0, body.index(b"\x00")) + 1
+        return body, None, [_encoding_problem(file, line)]
+    return body, text, []
+
+
+# Everything YAML (or libyaml) refuses, plus the characters YAML 1.1 counts as line
+# breaks but editors do not (NEL, LS, PS): they would shift every line number after them.
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_CHAR_NAMES = {
+    "\x00": "NUL 空字符",
+    "\x0b": "垂直制表符",
+    "\x0c": "换页符",
+    "\x1b": "ESC",
+    "\x7f": "DEL",
+    "\x85": "NEL 换行符",
+    "\u2028": "Unicode 行分隔符",
+    "\u2029": "Unicode 段落分隔符",
+    "\ufeff": "BOM 字节顺序标记",
+}
+
+
+def _control_chars(text: str, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for match in _BAD_CHAR.finditer(text):
+        index = match.start()
+        char = match.group()
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        name = _CHAR_NAMES.get(char, "控制字符")
+        problems.append(
+            Problem(
+                file,
+                line,
+                "load.control-char",
+                f"第 {column} 个字符处有不可见的字符 U+{ord(char):04X}（{name}）",
+                hint=(
+                    "请删除这个字符（常见于从网页、Word 或 PDF 复制粘贴的文字）；"
+                    f"VS Code 可在“查找”中开启正则，搜索 \\u{ord(char):04X} 并替换为空"
+                ),
+            )
+        )
+        if len(problems) >= _MAX_PROBLEMS:
+            break
+    return problems
+
+
+# ------------------------------------------------------------------------ scalars
+
+# Every non-text plain scalar starts with one of these; the rest skip the regexes.
+_MAYBE_TYPED = frozenset("~nNtTfF+-0123456789")
+# Plain keys that may not be text (or are the merge key "<<").
+_MAYBE_KEYWORD = _MAYBE_TYPED | {"<"}
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)")
+
+
+def resolve_plain(value: str) -> Any:
+    """Type of an unquoted scalar. Everything not listed here stays text."""
+    if value and value[0] not in _MAYBE_TYPED:
+        return value
+    if value in _NULLS:
+        return None
+    if value in _BOOLS:
+        return _BOOLS[value]
+    if _INT.fullmatch(value):
+        try:
+            return int(value)
+        except ValueError:  # beyond Python's int-from-str digit limit
+            return value
+    if _FLOAT.fullmatch(value):
+        number = float(value)
+        return number if math.isfinite(number) else value
+    return value
+
+
+# ----------------------------------------------------------------- event walking
+
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_ANCHOR_HINT = (
+    "请把值完整写出来，不要用 &锚点、*引用 或 << 合并来复用内容；"
+    "如果文字本身以 & 或 * 开头，请给整个值加引号"
+)
+_DEPTH_HINT = "记录的结构不需要这么多层；请检查缩进或括号是否写错"
+
+
+class _Stop(Exception):
+    """Raised inside the walk when going on would be pointless or unsafe."""
+
+
+class _BadKey:
+    """Stands in for a key already reported as wrong, so it never collides."""
+
+
+_EXPECT_KEY: Any = object()  # a mapping frame waiting for its next key
+
+
+class _Frame:
+    """An open list or mapping. For a mapping, ``key`` is the pending key (or
+    _EXPECT_KEY) and ``child`` the path of its value."""
+
+    __slots__ = ("child", "is_map", "key", "path", "value")
+
+    def __init__(self, path: PathKey, value: dict[Any, Any] | list[Any]) -> None:
+        self.path = path
+        self.value = value
+        self.is_map = isinstance(value, dict)
+        self.key: Any = _EXPECT_KEY
+        self.child: PathKey = path
+
+
+_SCALAR = yaml.ScalarEvent
+_MAP_START = yaml.MappingStartEvent
+_SEQ_START = yaml.SequenceStartEvent
+_ALIAS = yaml.AliasEvent
+_MAP_END = yaml.MappingEndEvent
+_SEQ_END = yaml.SequenceEndEvent
+_DOC_START = yaml.DocumentStartEvent
+_STREAM_END = yaml.StreamEndEvent
+
+
+class _Builder:
+    """Builds plain data and node lines from the event stream, collecting problems.
+
+    One loop over the events, no recursion: the depth limit is ours, not Python's.
+    The loop is written flat because it runs for every node of every file: a clean
+    scalar costs a few attribute reads, a dict or list store and its line.
+    """
+
+    def __init__(self, body: bytes, text: str, file: str) -> None:
+        self.body = body
+        self.text = text
+        self.file = file
+        self.problems: list[Problem] = []
+        self.lines: dict[PathKey, int] = {(): 1}
+        self.root: Any = None
+        self.root_empty = False
+        self.documents = 0
+
+    def run(self) -> tuple[Any, dict[PathKey, int], list[Problem]]:
+        parser = _LOADER(self.body)
+        try:
+            self._walk(parser.get_event)
+        except _Stop:
+            pass
+        except yaml.YAMLError as exc:
+            self.problems.append(syntax_problem(exc, self.text, self.file, MAX_DEPTH))
+        finally:
+            parser.dispose()
+        if not self.problems and (self.documents == 0 or self.root_empty):
+            self._report(
+                1,
+                "load.empty",
+                "文件是空的（没有任何内容，或只有注释）",
+                "请按模板填写记录内容；不需要的文件请不要提交",
+            )
+        return self.root, self.lines, self.problems
+
+    def _walk(self, next_event: Callable[[], Any]) -> None:
+        lines = self.lines
+        stack: list[_Frame] = []
+        top: _Frame | None = None  # stack[-1], kept in a local
+        nodes = 0
+        limit = MAX_NODES
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is _SCALAR:
+                nodes += 1
+                line = event.start_mark.line + 1
+                if nodes > limit:
+                    self._too_many_nodes(line)
+                value = event.value
+                plain = not event.style and event.tag is None
+                if event.anchor is not None or not plain and event.tag is not None:
+                    self._forbidden(event, line, self._path_of(top, line))
+                if top is None:  # the whole document is one scalar
+                    if plain and not value:
+                        self.root_empty = event.anchor is None
+                    self.root = resolve_plain(value) if plain else value
+                elif top.is_map:
+                    if top.key is _EXPECT_KEY:
+                        if plain and (not value or value[0] in _MAYBE_KEYWORD):
+                            value = self._plain_key(value, line, top.path)
+                        path = top.path + (value,)
+                        top.key = value
+                        top.child = path
+                        if path in lines:
+                            self._duplicate(value, line, path)
+                        else:
+                            lines[path] = line
+                        continue
+                    if plain and (not value or value[0] in _MAYBE_TYPED):
+                        value = resolve_plain(value)
+                    top.value[top.key] = value  # type: ignore[call-overload]
+                    top.key = _EXPECT_KEY
+                else:
+                    items = top.value
+                    lines[top.path + (len(items),)] = line
+                    if plain and (not value or value[0] in _MAYBE_TYPED):
+                        value = resolve_plain(value)
+                    items.append(value)  # type: ignore[union-attr]
+            elif kind is _MAP_START or kind is _SEQ_START:
+                nodes += 1
+                line = event.start_mark.line + 1
+                if nodes > limit:
+                    self._too_many_nodes(line)
+                path = self._path_of(top, line)
+                if event.anchor is not None or event.tag is not None:
+                    self._forbidden(event, line, path)
+                if top is not None and top.is_map and top.key is _EXPECT_KEY:
+                    self._report(
+                        line,
+                        "load.key-type",
+                        "键必须是简单的文字，不能是列表或映射",
+                        "请改用普通的“键: 值”写法，键名写成文字",
+                        path,
+                    )
+                top = _Frame(path, {} if kind is _MAP_START else [])
+                stack.append(top)
+                if len(stack) > MAX_DEPTH:
+                    self._report(line, "load.too-deep", f"嵌套层次太深（超过 {MAX_DEPTH} 层）",
+                                 _DEPTH_HINT, path)
+                    raise _Stop
+            elif kind is _MAP_END or kind is _SEQ_END:
+                value = stack.pop().value
+                top = stack[-1] if stack else None
+                self._deliver(top, value)
+            elif kind is _ALIAS:
+                nodes += 1
+                line = event.start_mark.line + 1
+                if nodes > limit:
+                    self._too_many_nodes(line)
+                self._forbidden(event, line, self._path_of(top, line))
+                if top is not None and top.is_map and top.key is _EXPECT_KEY:
+                    self._key(top, _BadKey(), line)
+                else:
+                    self._deliver(top, None)
+            elif kind is _DOC_START:
+                self._document(event)
+            elif kind is _STREAM_END:
+                return
+
+    def _path_of(self, top: _Frame | None, line: int) -> PathKey:
+        """Path of the node starting now (recording a list item's line)."""
+        if top is None:
+            return ()
+        if not top.is_map:
+            path = top.path + (len(top.value),)
+            self.lines[path] = line
+            return path
+        return top.path if top.key is _EXPECT_KEY else top.child
+
+    def _deliver(self, top: _Frame | None, value: Any) -> None:
+        """Hand a finished list or mapping to its parent (or make it the root)."""
+        if top is None:
+            self.root = value
+        elif not top.is_map:
+            top.value.append(value)  # type: ignore[union-attr]
+        elif top.key is _EXPECT_KEY:
+            # A list or mapping used as a key: reported when it started.
+            self._key(top, _BadKey(), 0)
+        else:
+            top.value[top.key] = value  # type: ignore[call-overload]
+            top.key = _EXPECT_KEY
+
+    def _key(self, top: _Frame, key: Any, line: int) -> None:
+        # A _BadKey has been reported already; it is stored like any key (the data
+        # is thrown away anyway) and, being unique, never looks like a duplicate.
+        top.key = key
+        top.child = path = top.path + (key,)
+        self.lines[path] = line
+
+    def _duplicate(self, key: str, line: int, path: PathKey) -> None:
+        self._report(
+            line,
+            "load.duplicate-key",
+            f"键“{key}”重复出现，第一次出现在第 {self.lines[path]} 行",
+            "同一层里每个键只能写一次；请把两处内容合并，或删除其中一处",
+            path,
+        )
+
+    def _plain_key(self, raw: str, line: int, parent: PathKey) -> Any:
+        """The key an unquoted scalar stands for, or a _BadKey after reporting why."""
+        if raw == "<<":
+            self._report(
+                line,
+                "load.merge-key",
+                "不允许使用合并键“<<”",
+                "请把要合并的字段逐项完整写出来",
+                parent,
+            )
+            return _BadKey()
+        resolved = resolve_plain(raw)
+        if isinstance(resolved, str):
+            return resolved
+        if raw == "":
+            self._report(
+                line,
+                "load.key-type",
+                "缺少键名（冒号前面什么也没有写）",
+                "请在冒号前写上键名，或删除这一行",
+                parent,
+            )
+        else:
+            kind = (
+                "空值" if resolved is None else "布尔值" if isinstance(resolved, bool) else "数字"
+            )
+            self._report(
+                line,
+                "load.key-type",
+                f"键名“{raw}”会被读成{kind}，键名必须是文字",
+                f'请给键名加引号，如 "{raw}": …，或改用文字键名',
+                (*parent, raw),
+            )
+        return _BadKey()
+
+    def _forbidden(self, event: Any, line: int, path: PathKey) -> None:
+        if isinstance(event, _ALIAS):
+            self._report(line, "load.alias", f"不允许使用引用“*{event.anchor}”", _ANCHOR_HINT, path)
+            return
+        if event.anchor is not None:
+            self._report(
+                line, "load.anchor", f"不允许使用锚点“&{event.anchor}”", _ANCHOR_HINT, path
+            )
+        if event.tag is not None:
+            self._report(
+                line, "load.tag", f"不允许使用标签“{_show_tag(event.tag)}”", TAG_HINT, path
+            )
+
+    def _document(self, event: Any) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            self._report(
+                event.start_mark.line + 1,
+                "load.multiple-documents",
+                "一个文件只能有一个 YAML 文档，这里的“---”又开始了一个新文档",
+                "删除多余的“---”行；每个平台、每个公告各写一个文件",
+            )
+            raise _Stop
+
+    def _too_many_nodes(self, line: int) -> None:
+        self._report(
+            line,
+            "load.too-many-nodes",
+            f"文件中的值太多（超过 {MAX_NODES:,} 个）",
+            "一个记录文件不应有这么多项；请检查是否误粘贴了大量数据",
+        )
+        raise _Stop
+
+    def _report(
+        self, line: int | None, rule: str, message: str, hint: str, path: PathKey = ()
+    ) -> None:
+        self.problems.append(Problem(self.file, line, rule, message, hint=hint, path=path))
+        if len(self.problems) >= _MAX_PROBLEMS:
+            raise _Stop
+
+
+def _show_tag(tag: str) -> str:
+    if tag.startswith(_TAG_PREFIX):
+        return "!!" + tag[len(_TAG_PREFIX) :]
+    return tag
