@@ -191,33 +191,39 @@ def _control_chars(text: str, file: str) -> list[Problem]:
 
 # ------------------------------------------------------------------------ scalars
 
-# Every non-text plain scalar starts with one of these; the rest skip the regexes.
+# Every non-text plain scalar starts with one of these; the rest skip the table.
 _MAYBE_TYPED = frozenset("~nNtTfF+-0123456789")
-# Plain keys that may not be text (or are the merge key "<<").
-_MAYBE_KEYWORD = _MAYBE_TYPED | {"<"}
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)")
+# The words that are not text, and what they stand for ("" is an empty value).
+_WORDS: dict[str, Any] = {
+    "": None, "~": None, "null": None, "Null": None, "NULL": None,
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+}
+# A plain key starting with one of these may be a number (or the merge key "<<").
+_MAYBE_NUMBER_KEY = frozenset("+-0123456789<")
+# Integers without leading zeros, and decimals with a fraction, an exponent or both
+# (group 1 or 2 present): one expression, one pass, for every scalar that starts a
+# number, such as the dates.
+_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
 
 def resolve_plain(value: str) -> Any:
     """Type of an unquoted scalar. Everything not listed here stays text."""
-    if value and value[0] not in _MAYBE_TYPED:
-        return value
-    if value in _NULLS:
+    if not value:
         return None
-    if value in _BOOLS:
-        return _BOOLS[value]
-    if _INT.fullmatch(value):
+    if value[0] not in _MAYBE_TYPED:
+        return value
+    if value in _WORDS:
+        return _WORDS[value]
+    number = _NUMBER.fullmatch(value)
+    if number is None:
+        return value
+    if number.lastindex is None:  # no fraction, no exponent
         try:
             return int(value)
         except ValueError:  # beyond Python's int-from-str digit limit
             return value
-    if _FLOAT.fullmatch(value):
-        number = float(value)
-        return number if math.isfinite(number) else value
-    return value
+    decimal = float(value)
+    return decimal if math.isfinite(decimal) else value
 
 
 # ----------------------------------------------------------------- event walking
@@ -239,20 +245,6 @@ class _BadKey:
 
 
 _EXPECT_KEY: Any = object()  # a mapping frame waiting for its next key
-
-
-class _Frame:
-    """An open list or mapping. For a mapping, ``key`` is the pending key (or
-    _EXPECT_KEY) and ``child`` the path of its value."""
-
-    __slots__ = ("child", "is_map", "key", "path", "value")
-
-    def __init__(self, path: PathKey, value: dict[Any, Any] | list[Any]) -> None:
-        self.path = path
-        self.value = value
-        self.is_map = isinstance(value, dict)
-        self.key: Any = _EXPECT_KEY
-        self.child: PathKey = path
 
 
 _SCALAR = yaml.ScalarEvent
@@ -303,9 +295,17 @@ class _Builder:
         return self.root, self.lines, self.problems
 
     def _walk(self, next_event: Callable[[], Any]) -> None:
+        """The loop. The open list or mapping lives in locals (``node``, its ``path``,
+        ``is_map``; for a mapping the pending ``key`` or _EXPECT_KEY and ``key_path``);
+        the ones around it wait on ``stack``. A mapping value needs no line of its own
+        (its key's line is its line), so its position is never read."""
         lines = self.lines
-        stack: list[_Frame] = []
-        top: _Frame | None = None  # stack[-1], kept in a local
+        stack: list[tuple[Any, PathKey, bool, Any, PathKey]] = []
+        node: Any = None  # None at the root: no list or mapping is open
+        path: PathKey = ()
+        is_map = False
+        key: Any = _EXPECT_KEY
+        key_path: PathKey = ()
         nodes = 0
         limit = MAX_NODES
         while True:
@@ -313,109 +313,109 @@ class _Builder:
             kind = type(event)
             if kind is _SCALAR:
                 nodes += 1
-                line = event.start_mark.line + 1
-                if nodes > limit:
-                    self._too_many_nodes(line)
                 value = event.value
-                plain = not event.style and event.tag is None
-                if event.anchor is not None or not plain and event.tag is not None:
-                    self._forbidden(event, line, self._path_of(top, line))
-                if top is None:  # the whole document is one scalar
-                    if plain and not value:
-                        self.root_empty = event.anchor is None
-                    self.root = resolve_plain(value) if plain else value
-                elif top.is_map:
-                    if top.key is _EXPECT_KEY:
-                        if plain and (not value or value[0] in _MAYBE_KEYWORD):
-                            value = self._plain_key(value, line, top.path)
-                        path = top.path + (value,)
-                        top.key = value
-                        top.child = path
-                        if path in lines:
-                            self._duplicate(value, line, path)
-                        else:
-                            lines[path] = line
+                if event.anchor is None and event.tag is None:
+                    plain = not event.style
+                else:
+                    plain = not event.style and event.tag is None
+                    where = self._position(node, path, is_map, key, key_path, event)
+                    self._forbidden(event, event.start_mark.line + 1, where)
+                if nodes > limit:
+                    self._too_many_nodes(event.start_mark.line + 1)
+                if is_map:
+                    if key is _EXPECT_KEY:
+                        line = event.start_mark.line + 1
+                        if plain and (value in _WORDS or value[0] in _MAYBE_NUMBER_KEY):
+                            value = self._plain_key(value, line, path)
+                        key = value
+                        key_path = path + (value,)
+                        known = len(lines)
+                        lines.setdefault(key_path, line)
+                        if len(lines) == known:
+                            self._duplicate(value, line, key_path)
                         continue
                     if plain and (not value or value[0] in _MAYBE_TYPED):
                         value = resolve_plain(value)
-                    top.value[top.key] = value  # type: ignore[call-overload]
-                    top.key = _EXPECT_KEY
-                else:
-                    items = top.value
-                    lines[top.path + (len(items),)] = line
-                    if plain and (not value or value[0] in _MAYBE_TYPED):
-                        value = resolve_plain(value)
-                    items.append(value)  # type: ignore[union-attr]
+                    node[key] = value
+                    key = _EXPECT_KEY
+                elif node is not None:
+                    lines[path + (len(node),)] = event.start_mark.line + 1
+                    node.append(resolve_plain(value) if plain else value)
+                else:  # the whole document is one scalar
+                    if plain and not value:
+                        self.root_empty = event.anchor is None
+                    self.root = resolve_plain(value) if plain else value
             elif kind is _MAP_START or kind is _SEQ_START:
                 nodes += 1
                 line = event.start_mark.line + 1
                 if nodes > limit:
                     self._too_many_nodes(line)
-                path = self._path_of(top, line)
+                where = self._position(node, path, is_map, key, key_path, event)
                 if event.anchor is not None or event.tag is not None:
-                    self._forbidden(event, line, path)
-                if top is not None and top.is_map and top.key is _EXPECT_KEY:
+                    self._forbidden(event, line, where)
+                if is_map and key is _EXPECT_KEY:
                     self._report(
                         line,
                         "load.key-type",
                         "键必须是简单的文字，不能是列表或映射",
                         "请改用普通的“键: 值”写法，键名写成文字",
-                        path,
+                        where,
                     )
-                top = _Frame(path, {} if kind is _MAP_START else [])
-                stack.append(top)
+                    where = (*where, _BadKey())  # its own keys collide with nothing
+                stack.append((node, path, is_map, key, key_path))
                 if len(stack) > MAX_DEPTH:
                     self._report(line, "load.too-deep", f"嵌套层次太深（超过 {MAX_DEPTH} 层）",
-                                 _DEPTH_HINT, path)
+                                 _DEPTH_HINT, where)
                     raise _Stop
+                is_map = kind is _MAP_START
+                node = {} if is_map else []
+                path = where
+                key = _EXPECT_KEY
             elif kind is _MAP_END or kind is _SEQ_END:
-                value = stack.pop().value
-                top = stack[-1] if stack else None
-                self._deliver(top, value)
+                value = node
+                node, path, is_map, key, key_path = stack.pop()
+                if is_map:
+                    if key is _EXPECT_KEY:  # a list or mapping as a key: reported at its start
+                        key = _BadKey()
+                        key_path = path + (key,)
+                    else:
+                        node[key] = value
+                        key = _EXPECT_KEY
+                elif node is not None:
+                    node.append(value)
+                else:
+                    self.root = value
             elif kind is _ALIAS:
                 nodes += 1
                 line = event.start_mark.line + 1
                 if nodes > limit:
                     self._too_many_nodes(line)
-                self._forbidden(event, line, self._path_of(top, line))
-                if top is not None and top.is_map and top.key is _EXPECT_KEY:
-                    self._key(top, _BadKey(), line)
-                else:
-                    self._deliver(top, None)
+                where = self._position(node, path, is_map, key, key_path, event)
+                self._forbidden(event, line, where)
+                if is_map:
+                    if key is _EXPECT_KEY:
+                        key = _BadKey()
+                        key_path = path + (key,)
+                    else:
+                        key = _EXPECT_KEY  # the value (None) is never used: reported
+                elif node is not None:
+                    node.append(None)
             elif kind is _DOC_START:
                 self._document(event)
             elif kind is _STREAM_END:
                 return
 
-    def _path_of(self, top: _Frame | None, line: int) -> PathKey:
-        """Path of the node starting now (recording a list item's line)."""
-        if top is None:
+    def _position(
+        self, node: Any, path: PathKey, is_map: bool, key: Any, key_path: PathKey, event: Any
+    ) -> PathKey:
+        """Path of the node that starts now (a list item's line is recorded here)."""
+        if is_map:
+            return path if key is _EXPECT_KEY else key_path
+        if node is None:
             return ()
-        if not top.is_map:
-            path = top.path + (len(top.value),)
-            self.lines[path] = line
-            return path
-        return top.path if top.key is _EXPECT_KEY else top.child
-
-    def _deliver(self, top: _Frame | None, value: Any) -> None:
-        """Hand a finished list or mapping to its parent (or make it the root)."""
-        if top is None:
-            self.root = value
-        elif not top.is_map:
-            top.value.append(value)  # type: ignore[union-attr]
-        elif top.key is _EXPECT_KEY:
-            # A list or mapping used as a key: reported when it started.
-            self._key(top, _BadKey(), 0)
-        else:
-            top.value[top.key] = value  # type: ignore[call-overload]
-            top.key = _EXPECT_KEY
-
-    def _key(self, top: _Frame, key: Any, line: int) -> None:
-        # A _BadKey has been reported already; it is stored like any key (the data
-        # is thrown away anyway) and, being unique, never looks like a duplicate.
-        top.key = key
-        top.child = path = top.path + (key,)
-        self.lines[path] = line
+        item = path + (len(node),)
+        self.lines[item] = event.start_mark.line + 1
+        return item
 
     def _duplicate(self, key: str, line: int, path: PathKey) -> None:
         self._report(
