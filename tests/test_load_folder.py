@@ -256,6 +256,7 @@ def test_a_forged_cache_beside_the_data_changes_nothing(tmp_path: Path) -> None:
     (root / "platforms").symlink_to(data / "platforms")
     files = _snapshot(data)
     planted = _snapshot(root / ".cache")
+    beside = sorted(os.listdir(root))
     for _ in range(2):
         after_text, after_model = _outcome(data)
         assert after_text == before_text
@@ -265,6 +266,7 @@ def test_a_forged_cache_beside_the_data_changes_nothing(tmp_path: Path) -> None:
     proc = _cli(data)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     assert _snapshot(data) == files and _snapshot(root / ".cache") == planted
+    assert sorted(os.listdir(root)) == beside  # and nothing written beside the data
 
 
 def test_no_module_knows_of_a_validation_cache() -> None:

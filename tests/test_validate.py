@@ -46,12 +46,6 @@ NO_LINE = {"load.extension", "load.missing", "load.too-large", "load.io", "load.
 # ------------------------------------------------------------------------ helpers
 
 
-@pytest.fixture(autouse=True)
-def _cold_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every run checks from scratch, and nothing is written beside the committed fixtures."""
-    monkeypatch.setenv("REGISTRY_NO_CACHE", "1")
-
-
 @dataclass(frozen=True)
 class Problem:
     file: str
