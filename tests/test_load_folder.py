@@ -275,3 +275,20 @@ def test_no_module_knows_of_a_validation_cache() -> None:
         text = path.read_text(encoding="utf-8")
         for word in ("marshal", ".cache/validate", "REGISTRY_NO_CACHE", "cache.parse"):
             assert word not in text, (path, word)
+
+
+@needs_links
+@pytest.mark.parametrize(
+    "name",
+    [b"bd-0004.yaml\n::error::forged.txt", "\u202ebd-0004.yaml".encode(), "bd-\u200b0004.yaml".encode(),
+     b"\xff\xfe.yaml", b"bd-0004\rx.yaml"],
+    ids=["newline", "bidi", "zero-width", "not-utf8", "cr"],
+)
+def test_a_name_with_invisible_characters_is_refused_and_shown_escaped(data: Path, name: bytes) -> None:
+    os.close(os.open(os.path.join(os.fsencode(data / "platforms"), name), os.O_CREAT | os.O_WRONLY))
+    [p] = _problems(data)
+    assert p.rule == "load.unexpected-file" and p.file.isprintable(), p.file
+    assert p.file.startswith(_shown(data / "platforms" / "x")[:-1]) and "\\" in p.file
+    proc = _cli(data)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert not any(line.startswith("::") for line in proc.stdout.splitlines()), proc.stdout

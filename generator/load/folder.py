@@ -219,7 +219,13 @@ class _Listing:
             self.listed = False
 
     def shown(self, name: str) -> str:
-        return self.prefix + name
+        """The entry's path as problems show it: one line, invisible characters escaped."""
+        if name.isprintable():
+            return self.prefix + name
+        return self.prefix + "".join(
+            c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+            for c in name
+        )
 
     def names(self) -> list[str]:
         return sorted(self.kinds)
@@ -242,10 +248,20 @@ def _unexpected(file: str, message: str, hint: str) -> Problem:
     return Problem(file, None, "load.unexpected-file", message, hint=hint)
 
 
+def _odd_name(file: str) -> Problem:
+    return _unexpected(
+        file,
+        "文件名中有不可见的字符（换行、控制字符、零宽字符等）或不是 UTF-8 编码（文件名已转义显示）",
+        "请改名：记录文件名与编号相同，只用小写字母、数字和连字符",
+    )
+
+
 def _record_entry(listing: _Listing, name: str) -> Problem | None:
     """Why an entry of platforms/ or announcements/ is refused, or None to load it."""
     kind = listing.kinds[name]
     file = listing.shown(name)
+    if not name.isprintable():
+        return _odd_name(file)
     lower = name.lower()
     record_like = lower.endswith((".yaml", ".yml"))
     if kind == "link" or kind == "other" or (kind == "dir" and record_like):
@@ -300,7 +316,9 @@ def _hash_attachments(folder: Path, problems: list[Problem]) -> dict[str, str]:
     for name in listing.names():
         kind = listing.kinds[name]
         file = listing.shown(name)
-        if kind != "file":
+        if not name.isprintable():
+            problems.append(_odd_name(file))
+        elif kind != "file":
             problems.append(
                 _not_regular(file, kind, "附件文件（普通文件）")
                 if kind != "dir"
@@ -323,7 +341,9 @@ def load_sources(data_dir: Path) -> Sources:
     expected = {*RECORD_FOLDERS, ATTACHMENT_FOLDER, *(f"{n}.yaml" for n in SINGLE_FILES)}
     for name in top.names():
         kind = top.kinds[name]
-        if name not in expected:
+        if not name.isprintable():
+            problems.append(_odd_name(top.shown(name)))
+        elif name not in expected:
             if kind == "link" or kind == "other":
                 problems.append(_not_regular(top.shown(name), kind))
             else:
