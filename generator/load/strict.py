@@ -361,7 +361,8 @@ class _Builder:
                         "请改用普通的“键: 值”写法，键名写成文字",
                         where,
                     )
-                    where = (*where, _BadKey())  # its own keys collide with nothing
+                    stand_in: Any = _BadKey()  # its own keys collide with nothing
+                    where = (*where, stand_in)
                 stack.append((node, path, is_map, key, key_path))
                 if len(stack) > MAX_DEPTH:
                     self._report(line, "load.too-deep", f"嵌套层次太深（超过 {MAX_DEPTH} 层）",
