@@ -292,3 +292,34 @@ def test_a_name_with_invisible_characters_is_refused_and_shown_escaped(data: Pat
     proc = _cli(data)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert not any(line.startswith("::") for line in proc.stdout.splitlines()), proc.stdout
+
+
+@needs_links
+@pytest.mark.build
+def test_a_forged_cache_beside_the_data_changes_no_byte_of_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import filecmp
+
+    monkeypatch.chdir(ROOT)  # mkdocs.yml and docs/ of the repository
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "data", repo / "data")
+    plain = pipeline.build(repo / "data", tmp_path / "plain", DAY)
+    assert plain.ok, [p.message for p in plain.problems if p.is_error]
+    forged = repo / ".cache" / "validate" / "0123456789abcdef"
+    forged.mkdir(parents=True)
+    (forged / "cache.marshal").write_bytes(b"forged: phone 0312-0000000")
+    (forged.parent / "old-version").symlink_to(repo / "data" / "platforms")
+    files = _snapshot(repo / "data")
+    again = pipeline.build(repo / "data", tmp_path / "forged", DAY)
+    assert again.ok and again.problems == plain.problems
+    different: list[str] = []
+
+    def walk(d: filecmp.dircmp[str]) -> None:
+        different.extend(d.diff_files + d.left_only + d.right_only + d.funny_files)
+        for sub in d.subdirs.values():
+            walk(sub)
+
+    walk(filecmp.dircmp(tmp_path / "plain", tmp_path / "forged"))
+    assert not different
+    assert _snapshot(repo / "data") == files
