@@ -90,12 +90,11 @@ def _kind_of_mode(mode: int) -> Kind:
     return "other"
 
 
-def _read_regular(path: Path | str) -> tuple[bytes, int]:
-    """Up to MAX_BYTES + 1 bytes of a regular file, and its size when that is more.
+def _open_regular(path: Path | str) -> tuple[int, os.stat_result]:
+    """A regular file opened for reading without following a link, and its fstat.
 
-    Raises _NotRegularError for a link, a folder, a FIFO or a device (never reading
-    what a link points at), OSError when the file cannot be read. With os.open/os.read:
-    a buffered file object costs several more system calls per file.
+    Raises _NotRegularError for a link, a folder, a FIFO or a device (never opening
+    what a link points at), OSError when the file cannot be opened.
     """
     if not getattr(os, "O_NOFOLLOW", 0):  # where the OS cannot refuse links itself
         kind = _kind_of_mode(os.lstat(path).st_mode)
@@ -111,8 +110,22 @@ def _read_regular(path: Path | str) -> tuple[bytes, int]:
         raise
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _NotRegularError(_kind_of_mode(info.st_mode))
+    except OSError:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise _NotRegularError(_kind_of_mode(info.st_mode))
+    return fd, info
+
+
+def _read_regular(path: Path | str) -> tuple[bytes, int]:
+    """Up to MAX_BYTES + 1 bytes of a regular file, and its size when that is more.
+
+    With os.open/os.read: a buffered file object costs several more system calls per file.
+    """
+    fd, info = _open_regular(path)
+    try:
         chunks: list[bytes] = []
         size = 0
         while size <= MAX_BYTES:  # a read may return less than asked: read on to the end
@@ -170,19 +183,12 @@ def load_file(path: Path | str, file: str) -> tuple[Document | None, list[Proble
 def hash_file(path: Path | str, file: str) -> tuple[str | None, list[Problem]]:
     """sha256 of a regular file's bytes (never through a link), or the problem."""
     try:
-        if not getattr(os, "O_NOFOLLOW", 0):
-            kind = _kind_of_mode(os.lstat(path).st_mode)
-            if kind != "file":
-                return None, [_not_regular(file, kind)]
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.EISDIR):
-            return None, [_not_regular(file, "link" if exc.errno == errno.ELOOP else "dir")]
+        fd, _ = _open_regular(path)
+    except _NotRegularError as exc:
+        return None, [_not_regular(file, exc.kind)]
+    except (OSError, ValueError) as exc:
         return None, [_io_problem(file, exc)]
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None, [_not_regular(file, _kind_of_mode(info.st_mode))]
         digest = hashlib.sha256()
         while chunk := os.read(fd, 1 << 20):
             digest.update(chunk)
@@ -201,7 +207,6 @@ class _Listing:
     (links not followed), and the path each is shown under."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
         # Resolving every file would walk every component of its path (5 s for 10,000
         # files): the folder is resolved once, and an entry is shown as folder + name.
         # A link is shown under its own name, never the place it points at.
