@@ -212,6 +212,13 @@ def resolve_plain(value: str) -> Any:
         return None
     if value[0] not in _MAYBE_TYPED:
         return value
+    if value.isdecimal() and value.isascii():  # most numbers in records: years, counts
+        if value[0] == "0" and len(value) > 1:
+            return value  # a leading zero: a code such as 0312, text
+        try:
+            return int(value)
+        except ValueError:  # beyond Python's int-from-str digit limit
+            return value
     if value in _WORDS:
         return _WORDS[value]
     number = _NUMBER.fullmatch(value)
