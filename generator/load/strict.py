@@ -8,7 +8,7 @@ Strict means a small, predictable subset of YAML:
   ``0312`` stays ``"0312"``, dates stay strings until the model;
 - at most MAX_BYTES bytes, MAX_DEPTH levels of nesting and MAX_NODES values.
 
-We walk the event stream of libyaml's parser (PyYAML's C binding; the pure-Python
+We walk the event stream of libyaml's parser (PyYAML's ``CSafeLoader``; the pure-Python
 parser where libyaml is missing) instead of using a constructor: events show anchors,
 tags and aliases before anything is expanded (an alias bomb costs nothing), carry the
 position of every node, and let us build the data iteratively, so deep nesting cannot
@@ -29,12 +29,10 @@ import yaml
 from generator.load.syntax import TAG_HINT, syntax_problem
 from generator.report import Problem
 
-try:  # libyaml's parser, the public class PyYAML's C loaders are built on
-    from yaml.cyaml import CParser as _CParser
-
-    _LOADER: Callable[[bytes], Any] = _CParser
-except ImportError:  # PyYAML built without libyaml: the same events, in pure Python
-    _LOADER = yaml.SafeLoader
+# Only the loader's documented parser interface is used (get_event, dispose, as
+# yaml.parse does): libyaml's parser, or PyYAML's pure-Python one where PyYAML was
+# built without libyaml (the same events; the tests run both).
+_LOADER: Callable[[bytes], Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 32
