@@ -12,7 +12,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from generator import model, paths
-from generator.cache import ValidationCache, open_cache
 from generator.load import Document, Sources, display_path, load_file, load_sources, parse_yaml
 from generator.report import Problem
 from generator.schemas import SCHEMA_DIR
@@ -41,15 +40,10 @@ class Validated:
         return self.registry is not None or self.passed
 
 
-def _shape(kind: str, doc: Document, cache: ValidationCache | None) -> list[Problem]:
-    return check_shape(kind, doc) if cache is None else cache.shape(kind, doc, check_shape)
-
-
-def _shape_ok(kind: str, docs: Iterable[Document], problems: list[Problem],
-              cache: ValidationCache | None = None) -> list[Document]:
+def _shape_ok(kind: str, docs: Iterable[Document], problems: list[Problem]) -> list[Document]:
     good = []
     for doc in docs:
-        found = _shape(kind, doc, cache)
+        found = check_shape(kind, doc)
         problems.extend(found)
         if not found:
             good.append(doc)
@@ -106,41 +100,17 @@ def _publicity_ends(ctx: Context, problems: list[Problem]) -> None:
 RULE_SETS: Sequence[Sequence[Any]] = (records.RULES, history.RULES, eligibility.RULES)
 
 
-#: Rules whose problems about a platform depend only on that platform's file and on what
-#: all platforms share (announcements, counties, rules, calendar, attachments, the day):
-#: the validation cache may answer them file by file. A rule that compares platforms with
-#: each other must not be listed; a rule not listed always runs on every record.
-PER_RECORD_RULES = frozenset(
-    f"generator.validate.{module}.{name}"
-    for module, names in (
-        ("records", ("check_id_matches_filename", "check_uscc_code", "check_dates_real",
-                     "check_dates_not_future", "check_county_exists", "check_recommender",
-                     "check_announcement_references", "check_indicator_years_unique",
-                     "check_no_placeholder")),
-        ("history", ("check_first_event", "check_order", "check_sequence",
-                     "check_certified_after_publicity", "check_renamed", "check_annual_reports_unique",
-                     "check_failed_review_revoked", "check_review_overdue", "check_annual_reports")),
-        ("eligibility", ("check_eligibility_at_publicity",)),
-    )
-    for name in names
-)
+def _run_rules(ctx: Context) -> list[Problem]:
+    return [p for rule_set in RULE_SETS for rule in rule_set for p in rule(ctx)]
 
 
-def _run_rules(ctx: Context, cache: ValidationCache | None) -> list[Problem]:
-    rules = [rule for rule_set in RULE_SETS for rule in rule_set]
-    if cache is None:
-        return [p for rule in rules for p in rule(ctx)]
-    return cache.run_rules(ctx, rules, PER_RECORD_RULES)
-
-
-def validate(sources: Sources, today: date, cache: ValidationCache | None = None,
-             with_model: bool = True) -> Validated:
+def validate(sources: Sources, today: date, with_model: bool = True) -> Validated:
     problems = list(sources.problems)
-    platforms = _shape_ok("platform", sources.platforms, problems, cache)
-    announcements = _shape_ok("announcement", sources.announcements, problems, cache)
+    platforms = _shape_ok("platform", sources.platforms, problems)
+    announcements = _shape_ok("announcement", sources.announcements, problems)
     singles = {}
     for kind, doc in (("counties", sources.counties), ("rules", sources.rules), ("calendar", sources.calendar)):
-        singles[kind] = doc if doc is not None and not _collect(_shape(kind, doc, cache), problems) else None
+        singles[kind] = doc if doc is not None and not _collect(check_shape(kind, doc), problems) else None
     if singles["counties"] is None or singles["rules"] is None:
         return Validated(tuple(problems), None)
     calendar = _calendar(singles["calendar"], problems)
@@ -158,7 +128,7 @@ def validate(sources: Sources, today: date, cache: ValidationCache | None = None
         unusable_announcements=_unusable_announcements(sources, announcements),
     )
     _publicity_ends(ctx, problems)
-    problems.extend(_run_rules(ctx, cache))
+    problems.extend(_run_rules(ctx))
     shaped_everything = len(platforms) == len(sources.platforms) and len(announcements) == len(sources.announcements)
     if any(p.is_error for p in problems) or not shaped_everything:
         return Validated(tuple(problems), None)
@@ -200,31 +170,17 @@ def _model(ctx: Context) -> model.Registry:
 
 
 def validate_dir(data_dir: Path, today: date, with_model: bool = True) -> Validated:
-    """Validate a data folder, with the validation cache beside it (generator/cache.py)."""
-    # Nearly everything a run allocates (documents, lines, facts, cache entries) lives to
-    # its end and holds no reference cycle: the cyclic collector would only walk it, ten
-    # full passes over millions of objects in a cold run at 10,000 records (0.6 s; 0.2 s
-    # warm). Off while the run lasts; peak memory measured the same with it off.
+    """Validate a data folder from its files (no cache: every file read and checked)."""
+    # Nearly everything a run allocates (documents, lines, problems) lives to its end and
+    # holds no reference cycle: the cyclic collector would only walk it, over and over.
+    # Off while the run lasts (measured in benchmarks/README.md).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _validate_dir(data_dir, today, with_model)
+        return validate(load_sources(data_dir), today, with_model)
     finally:
         if collecting:
             gc.enable()
-
-
-def _validate_dir(data_dir: Path, today: date, with_model: bool) -> Validated:
-    cache = open_cache(data_dir)
-    if cache is None:
-        return validate(load_sources(data_dir), today, None, with_model)
-    cache.prefetch(data_dir)
-    try:
-        result = validate(load_sources(data_dir, cache.parse), today, cache, with_model)
-    finally:
-        cache.close()
-    cache.save()
-    return result
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = "2026-11-29"
 
 
-@pytest.fixture(autouse=True)
-def _cold_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every run checks from scratch, and nothing is written beside the committed fixtures."""
-    monkeypatch.setenv("REGISTRY_NO_CACHE", "1")
-
-
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     """`registry ARGS` in-process: (exit status, stdout, stderr). argparse exits via SystemExit."""
     try:

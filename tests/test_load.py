@@ -11,8 +11,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import load
-from generator.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, Document, load_file, parse_yaml
+from generator.load import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_NODES,
+    Document,
+    load_file,
+    parse_yaml,
+    strict,
+    syntax,
+)
 
 FILE = "data/platforms/bd-0007.yaml"
 
@@ -24,7 +32,7 @@ if hasattr(yaml, "CSafeLoader"):
 @pytest.fixture(params=LOADERS)
 def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run a test with libyaml and with pure-Python PyYAML: same rules, same lines."""
-    monkeypatch.setattr(load, "_LOADER", request.param)
+    monkeypatch.setattr(strict, "_LOADER", request.param)
 
 
 def ok(raw: bytes) -> Document:
@@ -165,7 +173,7 @@ def test_syntax_errors_in_chinese(raw: bytes, words: str) -> None:
 def test_untranslated_syntax_error_keeps_english_in_hint() -> None:
     mark = yaml.Mark("f", 0, 4, 2, "", 0)
     exc = yaml.MarkedYAMLError(problem="something new", problem_mark=mark)
-    p = load._syntax_problem(exc, "a\nb\nc\nd\ne\n", FILE)
+    p = syntax.syntax_problem(exc, "a\nb\nc\nd\ne\n", FILE, MAX_DEPTH)
     assert (p.rule, p.line) == ("load.syntax", 5)
     assert p.message == "YAML 语法错误：something new"
     assert "something new" in p.hint
@@ -217,7 +225,7 @@ def test_deep_nesting_is_a_problem_not_a_recursion_error(depth: int) -> None:
 @pytest.mark.usefixtures("loader")
 def test_too_many_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
     # The real limit takes a second to reach; the rule is the same at any size.
-    monkeypatch.setattr(load, "MAX_NODES", 50)
+    monkeypatch.setattr(strict, "MAX_NODES", 50)
     ok(b"- 0\n" * 49)  # the list and 49 items
     [p] = fails(b"- 0\n" * 60)
     assert (p.rule, p.line) == ("load.too-many-nodes", 50)
@@ -451,14 +459,14 @@ def test_load_file_reads_and_names(tmp_path: Path) -> None:
     assert (doc.file, doc.data) == (FILE, {"id": "bd-0007"})
 
 
-@pytest.mark.parametrize("kind", ["missing", "directory"])
-def test_load_file_io_error_is_a_problem(tmp_path: Path, kind: str) -> None:
+@pytest.mark.parametrize(("kind", "rule"), [("missing", "load.io"), ("directory", "load.not-regular")])
+def test_load_file_io_error_is_a_problem(tmp_path: Path, kind: str, rule: str) -> None:
     path = tmp_path / "bd-0007.yaml"
     if kind == "directory":
         path.mkdir()
     doc, [p] = load_file(path, FILE)
     assert doc is None
-    assert (p.rule, p.file, p.severity) == ("load.io", FILE, "error")
+    assert (p.rule, p.file, p.severity) == (rule, FILE, "error")
 
 
 def test_load_file_too_large(tmp_path: Path) -> None:
@@ -502,7 +510,7 @@ def stays_text(s: str) -> bool:
     safe_dump quotes what YAML 1.1 would read as another type; we read fewer
     things as other types, except forms like 1e3 that 1.1 leaves as text.
     """
-    return isinstance(load._resolve_plain(s), str) or yaml.safe_dump(s).startswith(("'", '"'))
+    return isinstance(strict.resolve_plain(s), str) or yaml.safe_dump(s).startswith(("'", '"'))
 
 
 # Characters our loader refuses even inside quotes (safe_dump writes them raw).
