@@ -8,6 +8,7 @@ shell through `${{ }}`, every action is pinned).
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import shutil
@@ -403,23 +404,100 @@ def test_blank_issues_are_off() -> None:
     assert config["contact_links"]
 
 
-def test_codeowners_data_needs_the_bureau_and_code_a_maintainer() -> None:
-    owners: dict[str, list[str]] = {}
+def codeowners_rules() -> list[tuple[str, list[str]]]:
+    rules = []
     for line in (GITHUB / "CODEOWNERS").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
+        if line.strip() and not line.lstrip().startswith("#"):
             pattern, *teams = line.split()
-            owners[pattern] = teams
-    assert owners["/data/"] == ["@baoding-gxj/reviewers"]
-    for pattern in (
-        "/.github/",
-        "/.github/CODEOWNERS",
-        "/schemas/",
-        "/generator/",
-        "/pyproject.toml",
-        "/mkdocs.yml",
-        "/.ci/",
-    ):
-        assert owners[pattern] == ["@baoding-gxj/maintainers"], pattern
+            rules.append((pattern, teams))
+    return rules
+
+
+def codeowners_match(pattern: str, path: str) -> bool:
+    """GitHub's CODEOWNERS matching for the forms this file uses: `*`, `/dir/`, `/file`
+    and `/name*.ext` (anchored at the root)."""
+    if pattern == "*":
+        return True
+    assert pattern.startswith("/"), f"only anchored patterns are used: {pattern}"
+    anchored = pattern[1:]
+    if anchored.endswith("/"):
+        return path.startswith(anchored)
+    return fnmatch.fnmatchcase(path, anchored) or path.startswith(anchored + "/")
+
+
+def owners_of(path: str) -> list[str]:
+    owners: list[str] = []
+    for pattern, teams in codeowners_rules():  # the last matching line wins
+        if codeowners_match(pattern, path):
+            owners = teams
+    return owners
+
+
+def test_codeowners_starts_with_a_default_owner_and_every_line_names_one() -> None:
+    rules = codeowners_rules()
+    assert rules[0] == ("*", ["@baoding-gxj/maintainers"])
+    for pattern, teams in rules:
+        assert teams and all(t.startswith("@") for t in teams), pattern
+
+
+def test_codeowners_covers_every_tracked_file() -> None:
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode().split("\0")
+    files = [f for f in files if f]
+    assert len(files) > 50
+    unowned = [f for f in files if not owners_of(f)]
+    assert unowned == []
+    for f in files:
+        expected = "@baoding-gxj/reviewers" if f.startswith("data/") else "@baoding-gxj/maintainers"
+        assert owners_of(f) == [expected], f
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".github/CODEOWNERS",
+        ".github/workflows/deploy.yml",
+        "schemas/platform.schema.json",
+        "generator/cli.py",
+        "pyproject.toml",
+        "requirements.lock",
+        "requirements-test.lock",
+        "mkdocs.yml",
+        ".ci/run",
+        "docs/overrides/main.html",
+        "docs/overrides/partials/footer.html",
+        "docs/content/javascripts/filters.js",
+        "docs/content/guide/errors.md",
+        "tests/test_diff.py",
+        "tests/fixtures/valid/minimal/data/platforms/bd-0001.yaml",
+        "package.json",
+        "package-lock.json",
+        ".gitignore",
+        ".gitattributes",
+        "benchmarks/README.md",
+        "a-file-added-later.txt",
+    ],
+)
+def test_code_and_configuration_need_a_maintainer(path: str) -> None:
+    assert owners_of(path) == ["@baoding-gxj/maintainers"]
+
+
+def test_codeowners_names_the_sensitive_paths_explicitly() -> None:
+    named = dict(codeowners_rules())
+    for pattern in ("/docs/", "/docs/overrides/", "/docs/content/", "/tests/", "/benchmarks/",
+                    "/package.json", "/package-lock.json", "/.gitignore", "/.gitattributes",
+                    "/.github/", "/.github/CODEOWNERS", "/schemas/", "/generator/",
+                    "/pyproject.toml", "/mkdocs.yml", "/.ci/"):
+        assert named[pattern] == ["@baoding-gxj/maintainers"], pattern
+
+
+@pytest.mark.parametrize(
+    "path", ["data/platforms/bd-0001.yaml", "data/announcements/2024-publicity.yaml",
+             "data/rules.yaml", "data/attachments/notice.pdf"]
+)
+def test_data_needs_the_bureau(path: str) -> None:
+    assert owners_of(path) == ["@baoding-gxj/reviewers"]
 
 
 def test_pull_request_template_asks_for_the_essentials() -> None:
