@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -214,12 +215,52 @@ def test_no_workflow_uses_secrets(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
-def test_python_setups_cache_pip(path: Path) -> None:
+def test_no_validation_cache_and_no_actions_cache(path: Path) -> None:
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
     for job_id, step in all_steps(workflow):
-        if uses_action(step, "actions/setup-python"):
-            assert step["with"]["cache"] == "pip", f"{path.name} {job_id}"
-            assert step["with"]["cache-dependency-path"] == "pyproject.toml"
+        assert not uses_action(step, "actions/cache"), f"{path.name} {job_id}"
+        assert "REGISTRY_NO_CACHE" not in step.get("env", {}), "set once, for the whole workflow"
+    if "registry " in path.read_text(encoding="utf-8"):
+        assert workflow["env"]["REGISTRY_NO_CACHE"] == "1", path.name
+
+
+def test_only_pull_request_checks_keep_pips_download_cache() -> None:
+    """Downloads keyed on the lock file, and hash-checked on install; the workflow
+    that publishes restores nothing from any cache."""
+    for name in ("pr.yml", "deploy.yml"):
+        for job_id, step in all_steps(load_workflow(name)):
+            if uses_action(step, "actions/setup-python"):
+                if name == "deploy.yml":
+                    assert "cache" not in step["with"], job_id
+                else:
+                    assert step["with"]["cache"] == "pip", job_id
+                    assert step["with"]["cache-dependency-path"] == "requirements-test.lock"
+
+
+LOCKED_INSTALL = re.compile(
+    r"^python -m pip install --require-hashes --no-deps -r (requirements(-test)?\.lock)$"
+)
+PROJECT_INSTALL = "python -m pip install --no-deps --no-build-isolation -e ."
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_every_install_is_locked_and_hash_checked(path: Path) -> None:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for job_id, job in workflow["jobs"].items():
+        lines = [
+            line.strip()
+            for step in job.get("steps", [])
+            for line in step.get("run", "").splitlines()
+            if "pip install" in line
+        ]
+        if not lines:
+            continue
+        # first the locked dependencies, then the project itself without its dependencies
+        assert len(lines) == 2, f"{path.name} {job_id}: {lines}"
+        locked = LOCKED_INSTALL.match(lines[0])
+        assert locked, f"{path.name} {job_id}: {lines[0]}"
+        assert (ROOT / locked.group(1)).is_file()
+        assert lines[1] == PROJECT_INSTALL, f"{path.name} {job_id}"
 
 
 # --- pr.yml -----------------------------------------------------------------------
@@ -254,7 +295,7 @@ def test_pr_workflow_validates_tests_builds_and_summarises() -> None:
     workflow = load_workflow("pr.yml")
     runs = "\n".join(step.get("run", "") for _, step in all_steps(workflow))
     for command in (
-        "pip install -e '.[test]'",
+        "pip install --require-hashes --no-deps -r requirements-test.lock",
         "registry validate --format github",
         'python -m pytest -m "not browser" -q',
         "registry build --out site",
@@ -368,6 +409,143 @@ def test_build_job_uploads_the_site_folder() -> None:
     assert "--today" not in runs
     upload = next(s for s in build["steps"] if uses_action(s, "actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site"
+
+
+def append_only_step() -> dict[str, Any]:
+    build = load_workflow("deploy.yml")["jobs"]["build"]
+    found = [s for s in build["steps"] if "registry diff" in s.get("run", "")]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_deploy_rechecks_append_only_before_publishing() -> None:
+    build = load_workflow("deploy.yml")["jobs"]["build"]
+    steps = build["steps"]
+    check = append_only_step()
+    upload = next(s for s in steps if uses_action(s, "actions/upload-pages-artifact"))
+    building = next(s for s in steps if "registry build" in s.get("run", ""))
+    assert steps.index(check) < steps.index(building) < steps.index(upload)
+    checkout = next(s for s in steps if uses_action(s, "actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    assert check["env"]["BEFORE"] == "${{ github.event.before }}"
+    assert "continue-on-error" not in check and "if" not in check
+
+
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+}
+
+
+class Repo:
+    """A git repository holding the shipped data, and the deploy step run inside it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        shutil.copytree(ROOT / "data", path / "data")
+        self.git("init", "-q", "-b", "main")
+        self.commit("first")
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=self.path, env={**os.environ, **GIT_ENV},
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+
+    def commit(self, message: str) -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+    def deploy_check(self, event: str, before: str = "", base: str = "") -> tuple[int, str]:
+        """Run the step's script as Actions would, with `registry` this checkout's CLI."""
+        bin_dir = self.path.parent / "bin"
+        bin_dir.mkdir(exist_ok=True)
+        stub = bin_dir / "registry"
+        stub.write_text(
+            f"#!/bin/sh\nexec {sys.executable} -c "
+            "'import sys; from generator.cli import main; sys.exit(main())' \"$@\"\n"
+        )
+        stub.chmod(0o755)
+        summary = self.path.parent / "summary.md"
+        summary.write_text("")
+        env = {
+            **os.environ, **GIT_ENV,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "PYTHONPATH": str(ROOT),
+            "EVENT": event, "BEFORE": before, "INPUT_BASE": base,
+            "GITHUB_STEP_SUMMARY": str(summary),
+        }
+        shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]  # as Actions runs it
+        done = subprocess.run(
+            [*shell, append_only_step()["run"]], cwd=self.path, env=env,
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+        return done.returncode, summary.read_text() + done.stdout
+
+
+@pytest.fixture
+def deployed(tmp_path: Path) -> Repo:
+    return Repo(tmp_path / "repo")
+
+
+def _edit_history(repo: Repo) -> None:
+    path = repo.path / "data" / "platforms" / "bd-0003.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "certificate: BDSF-2022-001}" in text
+    path.write_text(text.replace("certificate: BDSF-2022-001}", "certificate: BDSF-2022-009}"),
+                    encoding="utf-8")
+
+
+def test_deploy_check_on_push_compares_with_the_commit_before_the_push(deployed: Repo) -> None:
+    before = deployed.git("rev-parse", "HEAD")
+    deployed.commit("nothing in the data")
+    code, out = deployed.deploy_check("push", before)
+    assert code == 0, out
+    assert f"与之比较的上次发布：`{before}`" in out
+    _edit_history(deployed)
+    deployed.commit("history edited")
+    code, out = deployed.deploy_check("push", before)
+    assert code == 1
+    assert "[rule diff.history-edited]" in out
+
+
+def test_deploy_check_refuses_a_force_push(deployed: Repo) -> None:
+    published = deployed.commit("published")
+    _edit_history(deployed)
+    deployed.git("add", "-A")
+    deployed.git("commit", "-q", "--amend", "-m", "published, rewritten")
+    code, out = deployed.deploy_check("push", published)
+    assert code == 1
+    assert "[rule diff.not-ancestor]" in out
+
+
+def test_deploy_check_without_a_previous_commit_to_name(deployed: Repo) -> None:
+    # the first push of a branch: nothing published yet, one commit only
+    code, out = deployed.deploy_check("push", "0" * 40)
+    assert code == 0
+    assert "以前没有发布过" in out
+    # a scheduled run or a new branch: the first parent
+    parent = deployed.git("rev-parse", "HEAD")
+    _edit_history(deployed)
+    deployed.commit("history edited")
+    for event, before in (("schedule", ""), ("push", "0" * 40), ("workflow_dispatch", "")):
+        code, out = deployed.deploy_check(event, before)
+        assert code == 1, event
+        assert f"与之比较的上次发布：`{parent}`" in out and "[rule diff.history-edited]" in out
+
+
+def test_deploy_check_by_hand_takes_a_commit_id_only(deployed: Repo) -> None:
+    first = deployed.git("rev-parse", "HEAD")
+    deployed.commit("second")
+    code, out = deployed.deploy_check("workflow_dispatch", base=first[:12])
+    assert code == 0 and f"`{first[:12]}`" in out
+    code, out = deployed.deploy_check("workflow_dispatch", base="--output=/tmp/x")
+    assert code == 1 and "base 必须是提交的 SHA" in out
 
 
 # --- templates, ownership, editor, hooks -----------------------------------------
