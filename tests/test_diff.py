@@ -555,3 +555,13 @@ def test_the_index_is_not_touched(repo: Path, capsys: pytest.CaptureFixture[str]
     status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, env=GIT_ENV,
                             capture_output=True, text=True, check=True).stdout
     assert status == " M data/platforms/bd-0001.yaml\n"
+
+
+def test_file_name_that_is_not_utf8_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    os.makedirs(b"data/platforms", exist_ok=True)
+    with open(b"data/platforms/\xff\xfe.yaml", "wb") as f:
+        f.write(b"id: x\n")
+    code, out = run(capsys)
+    assert code == 1
+    assert rules_of(out) == ["diff.unexpected"]
+    assert "data/platforms/\ufffd\ufffd.yaml: 工作区中的 data/platforms/\ufffd\ufffd.yaml 的文件名不是 UTF-8 编码" in out

@@ -190,7 +190,15 @@ def read_tree(data_dir: Path, tree: str, side: str) -> Tree:
             continue
         meta, _, raw_path = entry.partition(b"\t")
         mode, _kind, oid = meta.decode().split()
-        rel = raw_path.decode("utf-8", "surrogateescape")
+        try:
+            rel = raw_path.decode("utf-8")
+        except UnicodeDecodeError:
+            shown = prefix + raw_path.decode("utf-8", "replace")
+            refused.append(Problem(
+                shown, None, "diff.unexpected", f"{side}中的 {shown} 的文件名不是 UTF-8 编码",
+                "请用 UTF-8 编码的文件名（记录文件名就是编号，只用小写字母、数字和连字符）",
+            ))
+            continue
         problem = refusal(rel, mode, prefix + rel, side)
         if problem is not None:
             refused.append(problem)
@@ -223,7 +231,7 @@ def deleted_before(data_dir: Path, commit: str) -> frozenset[str]:
          "-z", commit, "--", "."],
         data_dir,
     )
-    paths = (chunk.strip(b"\n").decode("utf-8", "surrogateescape") for chunk in log.split(b"\0"))
+    paths = (chunk.strip(b"\n").decode("utf-8", "replace") for chunk in log.split(b"\0"))
     return frozenset(p for p in paths if p and record_kind(p))
 
 
@@ -233,7 +241,7 @@ def moves(data_dir: Path, base: str, head: str) -> tuple[tuple[str, str], ...]:
         ["diff", "--name-status", "-M", "-z", "--relative", "--no-ext-diff", base, head, "--", "."],
         data_dir,
     )
-    fields = [f.decode("utf-8", "surrogateescape") for f in out.split(b"\0")]
+    fields = [f.decode("utf-8", "replace") for f in out.split(b"\0")]
     found = []
     i = 0
     while i < len(fields) and fields[i]:
