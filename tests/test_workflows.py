@@ -299,7 +299,8 @@ def test_pr_workflow_validates_tests_builds_and_summarises() -> None:
         "registry validate --format github",
         'python -m pytest -m "not browser" -q',
         "registry build --out site",
-        'registry diff --base "origin/${GITHUB_BASE_REF}" > pr-summary/summary.md',
+        'base="$(git rev-parse --verify \'HEAD^1\')"',
+        'registry diff --base "$base" > pr-summary/summary.md',
         '"$PR_NUMBER" > pr-summary/pr-number',
         "apt-get install",
         "python -m pytest -m browser -q",
@@ -462,7 +463,13 @@ class Repo:
         return self.git("rev-parse", "HEAD")
 
     def deploy_check(self, event: str, before: str = "", base: str = "") -> tuple[int, str]:
-        """Run the step's script as Actions would, with `registry` this checkout's CLI."""
+        """Run the deploy step's script as Actions would."""
+        env = {"EVENT": event, "BEFORE": before, "INPUT_BASE": base}
+        return self.run_step(append_only_step()["run"], env)
+
+    def run_step(self, script: str, extra: dict[str, str]) -> tuple[int, str]:
+        """A step's script under bash as Actions runs it, `registry` this checkout's CLI;
+        returns the exit status and the step summary followed by the output."""
         bin_dir = self.path.parent / "bin"
         bin_dir.mkdir(exist_ok=True)
         stub = bin_dir / "registry"
@@ -474,15 +481,14 @@ class Repo:
         summary = self.path.parent / "summary.md"
         summary.write_text("")
         env = {
-            **os.environ, **GIT_ENV,
+            **os.environ, **GIT_ENV, **extra,
             "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
             "PYTHONPATH": str(ROOT),
-            "EVENT": event, "BEFORE": before, "INPUT_BASE": base,
             "GITHUB_STEP_SUMMARY": str(summary),
         }
         shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]  # as Actions runs it
         done = subprocess.run(
-            [*shell, append_only_step()["run"]], cwd=self.path, env=env,
+            [*shell, script], cwd=self.path, env=env,
             capture_output=True, text=True, timeout=120, check=False,
         )
         return done.returncode, summary.read_text() + done.stdout
@@ -546,6 +552,29 @@ def test_deploy_check_by_hand_takes_a_commit_id_only(deployed: Repo) -> None:
     assert code == 0 and f"`{first[:12]}`" in out
     code, out = deployed.deploy_check("workflow_dispatch", base="--output=/tmp/x")
     assert code == 1 and "base 必须是提交的 SHA" in out
+
+
+def test_pr_summary_compares_the_merge_with_its_first_parent(deployed: Repo) -> None:
+    """pull_request checks out GitHub's merge commit: base first, the pull request second."""
+    step = next(
+        s for _, s in all_steps(load_workflow("pr.yml")) if "registry diff" in s.get("run", "")
+    )
+    base = deployed.git("rev-parse", "HEAD")
+    deployed.git("checkout", "-q", "-b", "pr")
+    _edit_history(deployed)
+    deployed.commit("history edited in a pull request")
+    deployed.git("checkout", "-q", "main")
+    deployed.commit("main moves on")
+    deployed.git("merge", "-q", "--no-ff", "-m", "merge pr", "pr")
+    merged_base = deployed.git("rev-parse", "HEAD^1")
+    assert merged_base != base
+    code, out = deployed.run_step(step["run"], {"PR_NUMBER": "7"})
+    assert code == 1
+    summary = (deployed.path / "pr-summary" / "summary.md").read_text(encoding="utf-8")
+    assert f"与基准版本 `{merged_base}` 相比" in summary
+    assert "[rule diff.history-edited]" in summary
+    assert out.startswith(summary)  # the run's summary page shows it too
+    assert (deployed.path / "pr-summary" / "pr-number").read_text() == "7\n"
 
 
 # --- templates, ownership, editor, hooks -----------------------------------------
