@@ -11,7 +11,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+#: Where a built wheel carries its copy of schemas/ (setup.py puts it there).
+PACKAGED_DIR = Path(__file__).resolve().parent / "jsonschemas"
+#: The single source, at the root of a checkout (editable installs read it directly).
+CHECKOUT_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR = PACKAGED_DIR if PACKAGED_DIR.is_dir() else CHECKOUT_DIR
 KINDS = ("platform", "announcement", "counties", "rules", "calendar")
 
 

@@ -379,3 +379,190 @@ def test_revision_that_looks_like_an_option(repo: Path, capsys: pytest.CaptureFi
     code = main(["diff", "--base=--output=/tmp/x", "--data", "data", "--today", TODAY])
     assert code == 2
     assert "不是有效的版本名" in capsys.readouterr().out
+
+
+# ------------------------------------------------------- integrity (issue 12)
+# Both sides are read from git objects: a link is an entry of mode 120000, never
+# followed, and nothing outside the data folder takes part. Each case below was
+# accepted (exit 0, or without its own refusal) before these checks existed.
+
+SECRET = "不应出现在输出中的内容-7f3a"
+
+
+def rules_of(out: str) -> list[str]:
+    return [re.search(r"\[rule (diff\.[a-z-]+)\]$", line).group(1) for line in problem_lines(out)]  # type: ignore[union-attr]
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", message, cwd=repo)
+
+
+def test_base_that_is_not_an_ancestor_of_head(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """History rewritten (amended, as a force push would): the old tip is refused as base."""
+    old = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, env=GIT_ENV, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    edit(PLATFORMS / "bd-0003.yaml", "certificate: BDSF-2022-001}", "certificate: BDSF-2022-009}")
+    git("commit", "-q", "-a", "--amend", "-m", "base, rewritten", cwd=repo)
+    code = main(["diff", "--base", old, "--data", "data", "--today", TODAY])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert problem_lines(out) == [
+        (f"data: 基准版本“{old}”不是当前提交（HEAD）的祖先：当前提交不是在它之上继续的，"
+        "可能改写了历史（强制推送、变基），也可能当前分支落后于它；只增不改无法据此检查 [rule diff.not-ancestor]")
+    ]
+
+
+def test_a_branch_behind_its_base_is_refused_too(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git("checkout", "-q", "-b", "feature", cwd=repo)
+    git("checkout", "-q", "main", cwd=repo)
+    (repo / "data" / "attachments").mkdir()
+    (repo / "data" / "attachments" / "a.pdf").write_bytes(b"%PDF-1.7\n")
+    commit_all(repo, "main moves on")
+    git("checkout", "-q", "feature", cwd=repo)
+    code = main(["diff", "--base", "main", "--data", "data", "--today", TODAY])
+    assert code == 1
+    assert rules_of(capsys.readouterr().out) == ["diff.not-ancestor"]
+
+
+def _link_to_a_copy(repo: Path, record: Path, target: Path) -> None:
+    """Replace `record` by a link to a copy of it elsewhere whose history was rewritten."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = record.read_text(encoding="utf-8")
+    target.write_text(text.replace("type: recommended}", f"type: recommended, note: {SECRET}}}"),
+                      encoding="utf-8")
+    record.unlink()
+    record.symlink_to(os.path.relpath(target, record.parent))
+
+
+def test_record_replaced_by_a_link_is_refused_and_not_followed(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _link_to_a_copy(repo, PLATFORMS / "bd-0016.yaml", repo / "tests" / "copy" / "bd-0016.yaml")
+    code, out = run(capsys)
+    assert code == 1
+    assert "data/platforms/bd-0016.yaml: 工作区中的 data/platforms/bd-0016.yaml 是符号链接；" in out
+    assert "diff.symlink" in rules_of(out)
+    assert SECRET not in out and "tests/copy" not in out
+
+
+def test_link_committed_in_the_base_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "outside.yaml").write_text(f"id: bd-0099\nname: {SECRET}\n", encoding="utf-8")
+    (PLATFORMS / "bd-0099.yaml").symlink_to("../../outside.yaml")
+    commit_all(repo, "a link slipped in")
+    (PLATFORMS / "bd-0099.yaml").unlink()  # gone from the working tree, still in the base
+    code, out = run(capsys)
+    assert code == 1
+    assert problem_lines(out) == [
+        ("data/platforms/bd-0099.yaml: 基准版本（HEAD）中的 data/platforms/bd-0099.yaml 是符号链接；"
+        "数据目录中只允许普通文件，链接不会被读取 [rule diff.symlink]")
+    ]
+    assert SECRET not in out and "outside.yaml" not in out
+
+
+@pytest.mark.parametrize("target", ["/etc/hostname", "../no-such-file.pdf"])  # the second dangles
+def test_linked_attachment_is_refused(repo: Path, capsys: pytest.CaptureFixture[str], target: str) -> None:
+    (repo / "data" / "attachments").mkdir()
+    (repo / "data" / "attachments" / "notice.pdf").symlink_to(target)
+    code, out = run(capsys)
+    assert code == 1
+    assert rules_of(out) == ["diff.symlink"]
+    assert target not in out
+
+
+def test_linked_data_folder_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "data").rename(repo / "elsewhere")
+    (repo / "data").symlink_to("elsewhere")
+    code, out = run(capsys)
+    assert code == 1
+    assert rules_of(out) == ["diff.symlink"]
+    assert "elsewhere" not in out
+
+
+def test_submodule_in_the_data_folder_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, env=GIT_ENV, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    git("update-index", "--add", "--cacheinfo", f"160000,{head},data/attachments/docs", cwd=repo)
+    git("commit", "-q", "-m", "a submodule", cwd=repo)
+    (repo / "data" / "attachments" / "docs").mkdir(parents=True)  # as a clone leaves it
+    code, out = run(capsys)
+    assert code == 1
+    assert problem_lines(out) == [
+        ("data/attachments/docs: 工作区中的 data/attachments/docs 是子模块（另一个 Git 仓库）；"
+        "数据目录中只允许普通文件 [rule diff.submodule]")
+    ]
+
+
+@pytest.mark.parametrize("name", ["platforms/bd-0017.YAML", "announcements/x.Yaml", "attachments/a.yml"])
+def test_wrong_yaml_extension_is_refused(repo: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    path = repo / "data" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("id: x\n", encoding="utf-8")
+    code, out = run(capsys)
+    assert code == 1
+    assert rules_of(out) == ["diff.extension"]
+    assert f"data/{name}: 工作区中的 data/{name} 扩展名不对：数据文件的扩展名应为小写的 .yaml" in out
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "notes.txt",
+        "platforms/README.md",
+        "platforms/old/bd-0020.yaml",  # records are not nested
+        "platforms/bd-0020.yaml/inner.yaml",  # a folder named like a record
+        "platforms/.hidden.yaml",
+        "attachments/2024/notice.pdf",
+        ".cache/validate/forged",
+    ],
+)
+def test_stray_file_in_the_data_folder_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    path = repo / "data" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"id: bd-0020\n")
+    code, out = run(capsys)
+    assert code == 1
+    assert rules_of(out) == ["diff.unexpected"]
+    assert f"data/{name}: 工作区中的 data/{name} 不是数据目录应有的文件" in out
+
+
+def test_nothing_outside_the_data_folder_changes_the_result(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(PLATFORMS / "bd-0001.yaml", 'phone: "0312-5100001"', 'phone: "0312-5100099"')
+    before = run(capsys)
+    # a forged validation cache and a copy of a record elsewhere, committed and changed
+    for folder in (repo / ".cache" / "validate", repo / "tests"):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "bd-0001.yaml").write_text(f"id: bd-0001\nname: {SECRET}\n", encoding="utf-8")
+    git("add", ".cache", "tests", cwd=repo)
+    git("commit", "-q", "-m", "files outside the data folder", cwd=repo)
+    (repo / ".cache" / "validate" / "bd-0001.yaml").write_text("forged\n", encoding="utf-8")
+    (repo / "tests" / "extra.yaml").write_text("id: bd-0002\n", encoding="utf-8")
+    after = run(capsys)
+    assert after == before
+    assert before[0] == 0 and "服务电话：`0312-5100001` → `0312-5100099`" in before[1]
+
+
+def test_the_index_is_not_touched(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The working tree is staged into a temporary index, not the user's."""
+    edit(PLATFORMS / "bd-0001.yaml", 'phone: "0312-5100001"', 'phone: "0312-5100099"')
+    index = (repo / ".git" / "index").read_bytes()
+    code, _ = run(capsys)
+    assert code == 0
+    assert (repo / ".git" / "index").read_bytes() == index
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, env=GIT_ENV,
+                            capture_output=True, text=True, check=True).stdout
+    assert status == " M data/platforms/bd-0001.yaml\n"
+
+
+def test_file_name_that_is_not_utf8_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    os.makedirs(b"data/platforms", exist_ok=True)
+    with open(b"data/platforms/\xff\xfe.yaml", "wb") as f:
+        f.write(b"id: x\n")
+    code, out = run(capsys)
+    assert code == 1
+    assert rules_of(out) == ["diff.unexpected"]
+    assert "data/platforms/\ufffd\ufffd.yaml: 工作区中的 data/platforms/\ufffd\ufffd.yaml 的文件名不是 UTF-8 编码" in out

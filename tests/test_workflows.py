@@ -8,7 +8,9 @@ shell through `${{ }}`, every action is pinned).
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -213,12 +215,52 @@ def test_no_workflow_uses_secrets(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
-def test_python_setups_cache_pip(path: Path) -> None:
+def test_no_validation_cache_and_no_actions_cache(path: Path) -> None:
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
     for job_id, step in all_steps(workflow):
-        if uses_action(step, "actions/setup-python"):
-            assert step["with"]["cache"] == "pip", f"{path.name} {job_id}"
-            assert step["with"]["cache-dependency-path"] == "pyproject.toml"
+        assert not uses_action(step, "actions/cache"), f"{path.name} {job_id}"
+        assert "REGISTRY_NO_CACHE" not in step.get("env", {}), "set once, for the whole workflow"
+    if "registry " in path.read_text(encoding="utf-8"):
+        assert workflow["env"]["REGISTRY_NO_CACHE"] == "1", path.name
+
+
+def test_only_pull_request_checks_keep_pips_download_cache() -> None:
+    """Downloads keyed on the lock file, and hash-checked on install; the workflow
+    that publishes restores nothing from any cache."""
+    for name in ("pr.yml", "deploy.yml"):
+        for job_id, step in all_steps(load_workflow(name)):
+            if uses_action(step, "actions/setup-python"):
+                if name == "deploy.yml":
+                    assert "cache" not in step["with"], job_id
+                else:
+                    assert step["with"]["cache"] == "pip", job_id
+                    assert step["with"]["cache-dependency-path"] == "requirements-test.lock"
+
+
+LOCKED_INSTALL = re.compile(
+    r"^python -m pip install --require-hashes --no-deps -r (requirements(-test)?\.lock)$"
+)
+PROJECT_INSTALL = "python -m pip install --no-deps --no-build-isolation -e ."
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_every_install_is_locked_and_hash_checked(path: Path) -> None:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for job_id, job in workflow["jobs"].items():
+        lines = [
+            line.strip()
+            for step in job.get("steps", [])
+            for line in step.get("run", "").splitlines()
+            if "pip install" in line
+        ]
+        if not lines:
+            continue
+        # first the locked dependencies, then the project itself without its dependencies
+        assert len(lines) == 2, f"{path.name} {job_id}: {lines}"
+        locked = LOCKED_INSTALL.match(lines[0])
+        assert locked, f"{path.name} {job_id}: {lines[0]}"
+        assert (ROOT / locked.group(1)).is_file()
+        assert lines[1] == PROJECT_INSTALL, f"{path.name} {job_id}"
 
 
 # --- pr.yml -----------------------------------------------------------------------
@@ -253,11 +295,12 @@ def test_pr_workflow_validates_tests_builds_and_summarises() -> None:
     workflow = load_workflow("pr.yml")
     runs = "\n".join(step.get("run", "") for _, step in all_steps(workflow))
     for command in (
-        "pip install -e '.[test]'",
+        "pip install --require-hashes --no-deps -r requirements-test.lock",
         "registry validate --format github",
         'python -m pytest -m "not browser" -q',
         "registry build --out site",
-        'registry diff --base "origin/${GITHUB_BASE_REF}" > pr-summary/summary.md',
+        'base="$(git rev-parse --verify \'HEAD^1\')"',
+        'registry diff --base "$base" > pr-summary/summary.md',
         '"$PR_NUMBER" > pr-summary/pr-number',
         "apt-get install",
         "python -m pytest -m browser -q",
@@ -369,6 +412,171 @@ def test_build_job_uploads_the_site_folder() -> None:
     assert upload["with"]["path"] == "site"
 
 
+def append_only_step() -> dict[str, Any]:
+    build = load_workflow("deploy.yml")["jobs"]["build"]
+    found = [s for s in build["steps"] if "registry diff" in s.get("run", "")]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_deploy_rechecks_append_only_before_publishing() -> None:
+    build = load_workflow("deploy.yml")["jobs"]["build"]
+    steps = build["steps"]
+    check = append_only_step()
+    upload = next(s for s in steps if uses_action(s, "actions/upload-pages-artifact"))
+    building = next(s for s in steps if "registry build" in s.get("run", ""))
+    assert steps.index(check) < steps.index(building) < steps.index(upload)
+    checkout = next(s for s in steps if uses_action(s, "actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    assert check["env"]["BEFORE"] == "${{ github.event.before }}"
+    assert "continue-on-error" not in check and "if" not in check
+
+
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+}
+
+
+class Repo:
+    """A git repository holding the shipped data, and the deploy step run inside it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        shutil.copytree(ROOT / "data", path / "data")
+        self.git("init", "-q", "-b", "main")
+        self.commit("first")
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=self.path, env={**os.environ, **GIT_ENV},
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+
+    def commit(self, message: str) -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+    def deploy_check(self, event: str, before: str = "", base: str = "") -> tuple[int, str]:
+        """Run the deploy step's script as Actions would."""
+        env = {"EVENT": event, "BEFORE": before, "INPUT_BASE": base}
+        return self.run_step(append_only_step()["run"], env)
+
+    def run_step(self, script: str, extra: dict[str, str]) -> tuple[int, str]:
+        """A step's script under bash as Actions runs it, `registry` this checkout's CLI;
+        returns the exit status and the step summary followed by the output."""
+        bin_dir = self.path.parent / "bin"
+        bin_dir.mkdir(exist_ok=True)
+        stub = bin_dir / "registry"
+        stub.write_text(
+            f"#!/bin/sh\nexec {sys.executable} -c "
+            "'import sys; from generator.cli import main; sys.exit(main())' \"$@\"\n"
+        )
+        stub.chmod(0o755)
+        summary = self.path.parent / "summary.md"
+        summary.write_text("")
+        env = {
+            **os.environ, **GIT_ENV, **extra,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "PYTHONPATH": str(ROOT),
+            "GITHUB_STEP_SUMMARY": str(summary),
+        }
+        shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]  # as Actions runs it
+        done = subprocess.run(
+            [*shell, script], cwd=self.path, env=env,
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+        return done.returncode, summary.read_text() + done.stdout
+
+
+@pytest.fixture
+def deployed(tmp_path: Path) -> Repo:
+    return Repo(tmp_path / "repo")
+
+
+def _edit_history(repo: Repo) -> None:
+    path = repo.path / "data" / "platforms" / "bd-0003.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "certificate: BDSF-2022-001}" in text
+    path.write_text(text.replace("certificate: BDSF-2022-001}", "certificate: BDSF-2022-009}"),
+                    encoding="utf-8")
+
+
+def test_deploy_check_on_push_compares_with_the_commit_before_the_push(deployed: Repo) -> None:
+    before = deployed.git("rev-parse", "HEAD")
+    deployed.commit("nothing in the data")
+    code, out = deployed.deploy_check("push", before)
+    assert code == 0, out
+    assert f"与之比较的上次发布：`{before}`" in out
+    _edit_history(deployed)
+    deployed.commit("history edited")
+    code, out = deployed.deploy_check("push", before)
+    assert code == 1
+    assert "[rule diff.history-edited]" in out
+
+
+def test_deploy_check_refuses_a_force_push(deployed: Repo) -> None:
+    published = deployed.commit("published")
+    _edit_history(deployed)
+    deployed.git("add", "-A")
+    deployed.git("commit", "-q", "--amend", "-m", "published, rewritten")
+    code, out = deployed.deploy_check("push", published)
+    assert code == 1
+    assert "[rule diff.not-ancestor]" in out
+
+
+def test_deploy_check_without_a_previous_commit_to_name(deployed: Repo) -> None:
+    # the first push of a branch: nothing published yet, one commit only
+    code, out = deployed.deploy_check("push", "0" * 40)
+    assert code == 0
+    assert "以前没有发布过" in out
+    # a scheduled run or a new branch: the first parent
+    parent = deployed.git("rev-parse", "HEAD")
+    _edit_history(deployed)
+    deployed.commit("history edited")
+    for event, before in (("schedule", ""), ("push", "0" * 40), ("workflow_dispatch", "")):
+        code, out = deployed.deploy_check(event, before)
+        assert code == 1, event
+        assert f"与之比较的上次发布：`{parent}`" in out and "[rule diff.history-edited]" in out
+
+
+def test_deploy_check_by_hand_takes_a_commit_id_only(deployed: Repo) -> None:
+    first = deployed.git("rev-parse", "HEAD")
+    deployed.commit("second")
+    code, out = deployed.deploy_check("workflow_dispatch", base=first[:12])
+    assert code == 0 and f"`{first[:12]}`" in out
+    code, out = deployed.deploy_check("workflow_dispatch", base="--output=/tmp/x")
+    assert code == 1 and "base 必须是提交的 SHA" in out
+
+
+def test_pr_summary_compares_the_merge_with_its_first_parent(deployed: Repo) -> None:
+    """pull_request checks out GitHub's merge commit: base first, the pull request second."""
+    step = next(
+        s for _, s in all_steps(load_workflow("pr.yml")) if "registry diff" in s.get("run", "")
+    )
+    base = deployed.git("rev-parse", "HEAD")
+    deployed.git("checkout", "-q", "-b", "pr")
+    _edit_history(deployed)
+    deployed.commit("history edited in a pull request")
+    deployed.git("checkout", "-q", "main")
+    deployed.commit("main moves on")
+    deployed.git("merge", "-q", "--no-ff", "-m", "merge pr", "pr")
+    merged_base = deployed.git("rev-parse", "HEAD^1")
+    assert merged_base != base
+    code, out = deployed.run_step(step["run"], {"PR_NUMBER": "7"})
+    assert code == 1
+    summary = (deployed.path / "pr-summary" / "summary.md").read_text(encoding="utf-8")
+    assert f"与基准版本 `{merged_base}` 相比" in summary
+    assert "[rule diff.history-edited]" in summary
+    assert out.startswith(summary)  # the run's summary page shows it too
+    assert (deployed.path / "pr-summary" / "pr-number").read_text() == "7\n"
+
+
 # --- templates, ownership, editor, hooks -----------------------------------------
 
 
@@ -403,23 +611,100 @@ def test_blank_issues_are_off() -> None:
     assert config["contact_links"]
 
 
-def test_codeowners_data_needs_the_bureau_and_code_a_maintainer() -> None:
-    owners: dict[str, list[str]] = {}
+def codeowners_rules() -> list[tuple[str, list[str]]]:
+    rules = []
     for line in (GITHUB / "CODEOWNERS").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
+        if line.strip() and not line.lstrip().startswith("#"):
             pattern, *teams = line.split()
-            owners[pattern] = teams
-    assert owners["/data/"] == ["@baoding-gxj/reviewers"]
-    for pattern in (
-        "/.github/",
-        "/.github/CODEOWNERS",
-        "/schemas/",
-        "/generator/",
-        "/pyproject.toml",
-        "/mkdocs.yml",
-        "/.ci/",
-    ):
-        assert owners[pattern] == ["@baoding-gxj/maintainers"], pattern
+            rules.append((pattern, teams))
+    return rules
+
+
+def codeowners_match(pattern: str, path: str) -> bool:
+    """GitHub's CODEOWNERS matching for the forms this file uses: `*`, `/dir/`, `/file`
+    and `/name*.ext` (anchored at the root)."""
+    if pattern == "*":
+        return True
+    assert pattern.startswith("/"), f"only anchored patterns are used: {pattern}"
+    anchored = pattern[1:]
+    if anchored.endswith("/"):
+        return path.startswith(anchored)
+    return fnmatch.fnmatchcase(path, anchored) or path.startswith(anchored + "/")
+
+
+def owners_of(path: str) -> list[str]:
+    owners: list[str] = []
+    for pattern, teams in codeowners_rules():  # the last matching line wins
+        if codeowners_match(pattern, path):
+            owners = teams
+    return owners
+
+
+def test_codeowners_starts_with_a_default_owner_and_every_line_names_one() -> None:
+    rules = codeowners_rules()
+    assert rules[0] == ("*", ["@baoding-gxj/maintainers"])
+    for pattern, teams in rules:
+        assert teams and all(t.startswith("@") for t in teams), pattern
+
+
+def test_codeowners_covers_every_tracked_file() -> None:
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode().split("\0")
+    files = [f for f in files if f]
+    assert len(files) > 50
+    unowned = [f for f in files if not owners_of(f)]
+    assert unowned == []
+    for f in files:
+        expected = "@baoding-gxj/reviewers" if f.startswith("data/") else "@baoding-gxj/maintainers"
+        assert owners_of(f) == [expected], f
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".github/CODEOWNERS",
+        ".github/workflows/deploy.yml",
+        "schemas/platform.schema.json",
+        "generator/cli.py",
+        "pyproject.toml",
+        "requirements.lock",
+        "requirements-test.lock",
+        "mkdocs.yml",
+        ".ci/run",
+        "docs/overrides/main.html",
+        "docs/overrides/partials/footer.html",
+        "docs/content/javascripts/filters.js",
+        "docs/content/guide/errors.md",
+        "tests/test_diff.py",
+        "tests/fixtures/valid/minimal/data/platforms/bd-0001.yaml",
+        "package.json",
+        "package-lock.json",
+        ".gitignore",
+        ".gitattributes",
+        "benchmarks/README.md",
+        "a-file-added-later.txt",
+    ],
+)
+def test_code_and_configuration_need_a_maintainer(path: str) -> None:
+    assert owners_of(path) == ["@baoding-gxj/maintainers"]
+
+
+def test_codeowners_names_the_sensitive_paths_explicitly() -> None:
+    named = dict(codeowners_rules())
+    for pattern in ("/docs/", "/docs/overrides/", "/docs/content/", "/tests/", "/benchmarks/",
+                    "/package.json", "/package-lock.json", "/.gitignore", "/.gitattributes",
+                    "/.github/", "/.github/CODEOWNERS", "/schemas/", "/generator/",
+                    "/pyproject.toml", "/mkdocs.yml", "/.ci/"):
+        assert named[pattern] == ["@baoding-gxj/maintainers"], pattern
+
+
+@pytest.mark.parametrize(
+    "path", ["data/platforms/bd-0001.yaml", "data/announcements/2024-publicity.yaml",
+             "data/rules.yaml", "data/attachments/notice.pdf"]
+)
+def test_data_needs_the_bureau(path: str) -> None:
+    assert owners_of(path) == ["@baoding-gxj/reviewers"]
 
 
 def test_pull_request_template_asks_for_the_essentials() -> None:
