@@ -723,6 +723,8 @@ class Sources:
     problems: tuple[Problem, ...]
     #: how many platform record files there are, loadable or not
     platform_files: int = 0
+    #: associations.yaml (第二十一条), None when the data folder has none
+    associations: Document | None = None
 
 
 def display_path(path: Path) -> str:
@@ -846,6 +848,9 @@ def load_sources(data_dir: Path, parse: Parse | None = None) -> Sources:
         doc, found = _load_one(data_dir / f"{name}.yaml", parse)
         problems += found
         singles.append(doc)
+    assoc = data_dir / "associations.yaml"  # optional: without it, no association may recommend
+    associations, found = _load_one(assoc, parse) if assoc.exists() else (None, [])
+    problems += found
     attachments, found = _hash_attachments(data_dir / "attachments")
     problems += found
     return Sources(
@@ -857,4 +862,5 @@ def load_sources(data_dir: Path, parse: Parse | None = None) -> Sources:
         MappingProxyType(attachments),
         tuple(problems),
         platform_files,
+        associations,
     )

@@ -15,7 +15,7 @@ from generator.cache import ValidationCache, open_cache
 from generator.load import Document, Sources, display_path, load_file, load_sources, parse_yaml
 from generator.report import Problem
 from generator.schemas import SCHEMA_DIR
-from generator.validate import eligibility, history, records
+from generator.validate import eligibility, history, measures, records
 from generator.validate.context import Context, file_stem, problem, real_date
 from generator.validate.records import PLACEHOLDER
 from generator.validate.schema import check_shape
@@ -102,7 +102,7 @@ def _publicity_ends(ctx: Context, problems: list[Problem]) -> None:
             )
 
 
-RULE_SETS: Sequence[Sequence[Any]] = (records.RULES, history.RULES, eligibility.RULES)
+RULE_SETS: Sequence[Sequence[Any]] = (records.RULES, history.RULES, eligibility.RULES, measures.RULES)
 
 
 #: Rules whose problems about a platform depend only on that platform's file and on what
@@ -118,8 +118,10 @@ PER_RECORD_RULES = frozenset(
                      "check_no_placeholder")),
         ("history", ("check_first_event", "check_order", "check_sequence",
                      "check_certified_after_publicity", "check_renamed", "check_annual_reports_unique",
-                     "check_failed_review_revoked", "check_review_overdue", "check_annual_reports")),
-        ("eligibility", ("check_eligibility_at_publicity",)),
+                     "check_failed_review_revoked", "check_review_overdue", "check_annual_reports",
+                     "check_annual_reports_late", "check_supervision_follow_up")),
+        ("eligibility", ("check_eligibility_at_publicity", "check_review_conditions")),
+        ("measures", ("check_association_listed",)),
     )
     for name in names
 )
@@ -144,6 +146,7 @@ def validate(sources: Sources, today: date, cache: ValidationCache | None = None
         return Validated(tuple(problems), None)
     calendar = _calendar(singles["calendar"], problems)
     rules = model.rules_from_data(singles["rules"].data)
+    assoc = sources.associations
     ctx = Context(
         today=today,
         platforms=platforms,
@@ -155,6 +158,7 @@ def validate(sources: Sources, today: date, cache: ValidationCache | None = None
         complete=len(platforms) == sources.platform_files,
         announcement_docs=announcements,
         unusable_announcements=_unusable_announcements(sources, announcements),
+        associations=measures.associations(assoc, _shape("associations", assoc, cache) if assoc else [], problems),
     )
     _publicity_ends(ctx, problems)
     problems.extend(_run_rules(ctx, cache))

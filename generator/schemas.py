@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-KINDS = ("platform", "announcement", "counties", "rules", "calendar")
+KINDS = ("platform", "announcement", "counties", "rules", "calendar", "associations")
 
 
 @cache
