@@ -54,7 +54,7 @@ def test_workdays_unknown_year_names_the_calendar_file(
     assert err == ""
     first = out.splitlines()[0]
     assert first.startswith("data/calendar.yaml: 2027年的节假日安排未知")
-    assert "请按国务院办公厅发布的2027年部分节假日安排通知补充 data/calendar.yaml" in first
+    assert "请按国务院办公厅发布的2027年部分节假日安排通知补充 data/calendar.yaml（registry calendar add 2027 生成该年的骨架）" in first
     assert first.endswith("[rule workdays.unknown-year]")
 
 
