@@ -723,7 +723,8 @@ class Sources:
     problems: tuple[Problem, ...]
     #: how many platform record files there are, loadable or not
     platform_files: int = 0
-    #: associations.yaml (第二十一条), None when the data folder has none
+    #: associations.yaml (第二十一条); None when it could not be read, or was not asked for
+    #: (then the rules on associations stay silent)
     associations: Document | None = None
 
 
@@ -848,8 +849,7 @@ def load_sources(data_dir: Path, parse: Parse | None = None) -> Sources:
         doc, found = _load_one(data_dir / f"{name}.yaml", parse)
         problems += found
         singles.append(doc)
-    assoc = data_dir / "associations.yaml"  # optional: without it, no association may recommend
-    associations, found = _load_one(assoc, parse) if assoc.exists() else (None, [])
+    associations, found = _load_one(data_dir / "associations.yaml", parse)
     problems += found
     attachments, found = _hash_attachments(data_dir / "attachments")
     problems += found

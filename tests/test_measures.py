@@ -217,13 +217,13 @@ def test_association_not_on_the_list_is_an_error(tmp_path: Path) -> None:
     assert error.severity == "error" and "第二十一条" in error.message
 
 
-def test_without_the_list_no_association_may_recommend(tmp_path: Path) -> None:
+def test_the_list_is_required(tmp_path: Path) -> None:
     data = tmp_path / "x"
     result = run(data)
     assert result.ok
     (data / "data" / "associations.yaml").unlink()
     result = pipeline.validate_dir(data / "data", TODAY)
-    assert "references.association" in rules(result)
+    assert rules(result) == {"load.missing"} and not result.ok
 
 
 def test_broken_list_is_reported_not_used(tmp_path: Path) -> None:

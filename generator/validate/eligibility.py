@@ -245,10 +245,12 @@ def check_association_suspended(ctx: Context) -> Iterator[Problem]:
             suspended.setdefault((f.county, d.year + 1), (f, d))
     if not suspended:
         return
+    counties = {county for county, _ in suspended}
     for doc in ctx.platforms:
-        if doc.data["recommender"]["type"] != "association":
+        f = platform_facts(doc)  # from the facts: a warm run decodes only the few candidates
+        if f.recommender is not None or f.county not in counties:
             continue
-        county = doc.data["county"]
+        county = f.county
         for i, e in enumerate(doc.data["history"]):
             d = real_date(e["date"]) if e["type"] == "recommended" else None
             cause = suspended.get((county, d.year)) if d else None

@@ -15,11 +15,12 @@ from generator.validate.context import Context, fmt_date, problem, real_date
 def associations(
     doc: Document | None, shape_problems: list[Problem], problems: list[Problem]
 ) -> list[Mapping[str, Any]] | None:
-    """The entries of data/associations.yaml: [] without the file, None when it is broken
-    (its problems, and `shape_problems`, are added to `problems`; the rules on
-    associations then stay silent)."""
+    """The entries of data/associations.yaml, or None when there is no usable list: the
+    file is missing or broken (reported by the loader or here: `shape_problems` and unreal
+    dates are added to `problems`), or not read at all (the base of `registry diff`).
+    With None the rules on associations stay silent."""
     if doc is None:
-        return []
+        return None
     problems.extend(shape_problems)
     if shape_problems:
         return None
