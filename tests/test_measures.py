@@ -316,3 +316,66 @@ def test_annual_report_deadline() -> None:
     assert model.annual_report_deadline("02-29", 2026) == date(2027, 2, 28)
     assert model.annual_report_deadline("02-29", 2027) == date(2028, 2, 29)
     assert model.annual_report_deadline("02-30", 2025) is None
+
+
+# -- on the pages and in the downloads (shipped data) -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> model.Registry:
+    result = pipeline.validate(pipeline.load_sources(MINIMAL.parents[3].parent / "data"), TODAY)
+    assert result.registry is not None, result.problems
+    return result.registry
+
+
+@pytest.fixture(scope="module")
+def pages(shipped: model.Registry) -> dict[str, str]:
+    from generator.render import SiteConfig, render_pages
+
+    return render_pages(shipped, SiteConfig(site_url="https://registry.example/", authority="保定市工业和信息化局"))
+
+
+def test_failed_review_on_the_page_and_in_the_downloads(shipped: model.Registry, pages: dict[str, str]) -> None:
+    from generator import export
+
+    page = pages["platforms/bd-0005.md"]
+    assert "复核不合格（待撤销）</span></span>（2026年11月20日复核）" in page
+    assert "<dt>复核结果</dt><dd>2026年11月20日复核不合格，待发布撤销公告（第十七条）</dd>" in page
+    assert "待复核" not in page and "复核结果公布前仍保留称号" not in page and "下次复核" not in page
+    p = next(p for p in shipped.platforms if p.id == "bd-0005")
+    record = export.platform_record(shipped, p, "https://registry.example/")
+    assert (record["status"], record["status_code"], record["next_review"]) == ("复核不合格（待撤销）", "review-failed", None)
+    assert {"date": "2026-11-20", "type": "reviewed", "result": "failed"}.items() <= record["history"][-1].items()
+    row = export.table_row(shipped, p, "https://registry.example/")
+    assert "复核不合格（待撤销）" in row
+
+
+def test_review_wording(pages: dict[str, str]) -> None:
+    for rel, text in pages.items():
+        if rel.startswith("platforms/bd-"):
+            assert "有效期至" not in text, rel  # the title has no expiry: the measures review it
+            assert "复核：复核" not in text, rel
+    page = pages["platforms/bd-0001.md"]
+    assert "<dt>复核结果</dt><dd>2024年10月30日复核合格</dd>" in page
+    assert page.count("复核合格") == 2  # the fact above and the timeline entry, each once
+    assert "<dt>下次复核</dt><dd>2027年10月30日</dd>" in page
+
+
+def test_supervision_on_the_page_and_the_home_page(pages: dict[str, str]) -> None:
+    page = pages["platforms/bd-0001.md"]
+    assert "不定期测评不合格</span>（市工信局，服务满意度，第十八条）" in page
+    assert "定期检查合格</span>（县（市、区）工信部门，服务质量、收费和满意度，第十八条）" in page
+    assert "检查发现：抽样回访的30家服务企业中" in page
+    home = pages["index.md"]
+    assert '<td data-label="年度">2026</td><td data-label="定期检查">2</td><td data-label="不定期测评">1</td><td data-label="其中不合格">1</td>' in home
+
+
+def test_late_annual_summary_is_marked_with_its_year_on_the_page(tmp_path: Path) -> None:
+    from generator.render import SiteConfig, render_pages
+
+    result = run(tmp_path, [(B1, "{date: 2026-03-20, type: annual_report, year: 2025}",
+                             "{date: 2026-04-01, type: annual_report, year: 2025}")])
+    assert result.registry is not None
+    page = render_pages(result.registry, SiteConfig(site_url="https://registry.example/", authority="x"))["platforms/bd-0001.md"]
+    assert "报送2025年度工作总结</span>（应于2026年3月31日前报送，逾期，第十六条）" in page
+    assert "报送2024年度工作总结</span></li>" in page  # on time (2025-03-18): nothing added
