@@ -227,8 +227,11 @@ def test_the_list_is_required(tmp_path: Path) -> None:
 
 
 def test_broken_list_is_reported_not_used(tmp_path: Path) -> None:
-    result = run(tmp_path, [("associations.yaml", 'since: "2020-01-01"}', 'since: "2020-02-30"}')])
+    result = run(tmp_path / "date", [("associations.yaml", 'since: "2020-01-01"}', 'since: "2020-02-30"}')])
     assert rules(result) == {"dates.real"}, result.problems
+    result = run(tmp_path / "uscc", [("associations.yaml", "51130600MJ0700AA1M", "51130600MJ0700AA1N")])
+    assert rules(result) == {"uscc.check"}, result.problems
+    assert result.problems[0].file.endswith("associations.yaml") and result.problems[0].line == 3
 
 
 SUSPENSION = [

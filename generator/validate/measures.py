@@ -9,6 +9,7 @@ from typing import Any
 
 from generator.load import Document
 from generator.report import Problem
+from generator.uscc import check_uscc
 from generator.validate.context import Context, fmt_date, problem, real_date
 
 
@@ -31,6 +32,12 @@ def associations(
         for i, a in enumerate(entries)
         for key in ("since", "until")
         if key in a and real_date(a[key]) is None
+    ]
+    bad += [
+        problem(doc, ["associations", i, "uscc"], "uscc.check", f"统一社会信用代码“{a['uscc']}”有误：{reason}",
+                "请对照协会的登记证书核对")
+        for i, a in enumerate(entries)
+        if (reason := check_uscc(str(a["uscc"])))
     ]
     problems.extend(bad)
     return None if bad else entries
