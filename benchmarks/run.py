@@ -286,7 +286,7 @@ def baseline_files(data_dir: Path) -> list[tuple[str, Path]]:
     """Every YAML file `registry validate` reads, with the schema it is checked against."""
     files = [(kind, path) for kind, folder in (("platform", "platforms"), ("announcement", "announcements"))
              for path in sorted((data_dir / folder).glob("*.yaml"))]
-    return files + [(kind, data_dir / f"{kind}.yaml") for kind in ("counties", "rules", "calendar")]
+    return files + [(kind, data_dir / f"{kind}.yaml") for kind in ("counties", "rules", "calendar", "associations")]
 
 
 def child_baseline(data_dir: Path) -> dict[str, Any]:

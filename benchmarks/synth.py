@@ -75,6 +75,20 @@ COMPANY_KINDS = ("科技有限公司", "技术服务有限公司", "检测技术
                  "信息技术有限公司", "企业服务有限公司")
 ASSOCIATIONS = ("保定市示例中小企业服务协会", "保定市示例工业设计协会", "保定市示例电子商务协会",
                 "保定市示例质量检验协会", "保定市示例创业孵化协会")
+
+#: services 第八条 requires of a category (data/rules.yaml, kind: service)
+REQUIRED_SERVICES = {"entrepreneurship": ("创业辅导", "政务代理")}
+
+
+def write_associations(path: Path) -> None:
+    """associations.yaml listing ASSOCIATIONS (第二十一条), entitled since 2000."""
+    lines = ["# yaml-language-server: $schema=../schemas/associations.schema.json", "associations:"]
+    for i, name in enumerate(ASSOCIATIONS):
+        uscc = make_uscc("51130600", f"MJ07{i:04d}")
+        lines.append(f'  - {{name: {name}, uscc: "{uscc}", since: "2000-01-01"}}')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林高罗"
 
 SENTENCES = (
@@ -308,8 +322,8 @@ class Synth:
         chosen = set(self.rng.sample(list(self.categories), k))
         keys = [c for c in self.categories if c in chosen]
         return {
-            key: sorted(self.rng.sample(self.categories[key], self.rng.randint(1, min(3, len(self.categories[key])))),
-                        key=self.categories[key].index)
+            key: sorted({*self.rng.sample(self.categories[key], self.rng.randint(1, min(3, len(self.categories[key])))),
+                         *REQUIRED_SERVICES.get(key, ())}, key=self.categories[key].index)
             for key in keys
         }
 
@@ -605,6 +619,7 @@ def write_registry(n: int, out_dir: Path, seed: int = 20261129, source: Path = R
     (data / "announcements").mkdir(parents=True)
     for name in ("counties.yaml", "rules.yaml", "calendar.yaml"):
         shutil.copyfile(source / name, data / name)
+    write_associations(data / "associations.yaml")
     synth = Synth(n, source, seed)
     platforms = synth.platforms()
     width = max(4, len(str(n)))

@@ -41,6 +41,16 @@ def _positive(text: str) -> int:
     return n
 
 
+def _year(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是年份") from None
+    if not 2000 <= year <= 2100:
+        raise argparse.ArgumentTypeError("年份应在2000至2100之间")
+    return year
+
+
 #: argparse's own (English) messages -> Chinese; ours (from the type functions) pass through
 _ARGPARSE_ZH = (
     (re.compile(r"the following arguments are required: (.*)"), "缺少必填参数：{0}"),
@@ -127,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--association", default=None, help="由全市性行业协会推荐时填写协会名称（第二十一条）")
     p.add_argument("--recommended", type=_day, default=None, help="推荐日期（默认今天）")
 
+    p = sub.add_parser("calendar", help="节假日安排：为新的年份生成 calendar.yaml 骨架", description="管理 data/calendar.yaml 中 chinesecalendar 尚未收录的年份。")
+    calendar_sub = p.add_subparsers(dest="calendar_command", metavar="操作", parser_class=_Parser)
+    calendar_sub.required = True
+    q = calendar_sub.add_parser("add", help="添加一个年份的骨架", description="按国务院办公厅节假日安排通知的结构（各节日的放假日和调休上班日）在 calendar.yaml 末尾添加 YEAR 年的骨架，供对照通知原文逐项填写。已有的年份不会被覆盖。")
+    q.add_argument("year", type=_year, help="年份，例如 2027")
+    _add_data(q)
+
     p = sub.add_parser("diff", help="与基准版本比较：变更摘要和只增不改检查", description="把工作区的数据与基准版本（git 提交、分支或标签）比较，输出 Markdown 格式的中文变更摘要（新增平台、新事件、状态变化、字段变更、新增公告、校验结果），并检查只增不改：记录文件不删除、不改名，编号不改、不复用，历史事件只在末尾追加，已发布的公告不再修改（可补充附件）。有不允许的变更或数据错误时退出码为 1，基准版本无法读取时为 2。")
     p.add_argument("--base", required=True, metavar="REV", help="基准版本，例如 origin/main")
     _add_data(p)
@@ -186,6 +203,19 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from generator import calendar_add
+
+    path, problems = calendar_add.add_year(args.data, args.year)
+    if path is None:
+        sys.stdout.write(report.format_text(problems, summary=False))
+        print("calendar.yaml 没有改动。")
+        return 1
+    print(f"已在 {path} 末尾添加{args.year}年的骨架。请对照国务院办公厅的通知原文逐项填写"
+          f"（通知日期、各节日的放假日和调休上班日），然后运行 registry validate。")
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     today = args.today or beijing_today()
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -226,6 +256,7 @@ COMMANDS = {
     "workdays": cmd_workdays,
     "new": cmd_new,
     "diff": cmd_diff,
+    "calendar": cmd_calendar,
 }
 
 

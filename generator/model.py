@@ -20,6 +20,7 @@ class Status(str, Enum):
     PUBLICITY_ENDED = "公示期满待认定"
     CERTIFIED = "已认定"
     REVIEW_DUE = "待复核"
+    REVIEW_FAILED = "复核不合格（待撤销）"
     REJECTED = "未予认定"
     REVOKED = "已撤销"
 
@@ -38,6 +39,7 @@ STATUS_MEANINGS = {
     Status.PUBLICITY_ENDED: "公示期已满，等待市工信局发文认定（第十三条）。",
     Status.CERTIFIED: "经市工信局认定的市级示范平台，在有效期内（第十三条、第十七条）。",
     Status.REVIEW_DUE: "认定或上次复核已满三年，应当复核；复核结果公布前仍保留称号（第十七条）。",
+    Status.REVIEW_FAILED: "复核不合格（第十七条）。市工信局将对不合格的示范平台发布公告予以撤销；撤销公告发布前，称号尚未撤销。",
     Status.REJECTED: "经评审或公示未予认定。",
     Status.REVOKED: "示范平台称号已被撤销（第十七条、第十八条），本页面保留作为记录。",
 }
@@ -47,11 +49,15 @@ STATUS_SLUGS = {
     Status.PUBLICITY_ENDED: "publicity-ended",
     Status.CERTIFIED: "certified",
     Status.REVIEW_DUE: "review-due",
+    Status.REVIEW_FAILED: "review-failed",
     Status.REJECTED: "rejected",
     Status.REVOKED: "revoked",
 }
-#: Statuses that hold the title "示范平台" on the day.
-HOLDS_TITLE = frozenset({Status.CERTIFIED, Status.REVIEW_DUE})
+#: Statuses that hold the title "示范平台" on the day. A failed review is not a revocation:
+#: the title stands until the revocation notice (第十七条：对不合格的发布公告予以撤消).
+HOLDS_TITLE = frozenset({Status.CERTIFIED, Status.REVIEW_DUE, Status.REVIEW_FAILED})
+#: 第十八条 supervision events: 定期检查 (county) and 不定期测评 (city)
+SUPERVISION_EVENTS = ("inspected", "evaluated")
 
 
 def parse_date(text: str) -> date:
@@ -112,6 +118,9 @@ class Event:
     from_name: str = ""
     to_name: str = ""
     note: str = ""
+    #: for a supervision event (第十八条): what was checked, and what was found
+    kind: str = ""
+    findings: str = ""
     #: for a publicity event: the last day of its announcement's period
     publicity_end: date | None = None
 
@@ -157,6 +166,8 @@ class Platform:
                 state = Status.REJECTED
             elif e.type == "certified" or (e.type == "reviewed" and e.result == "passed"):
                 state, base = Status.CERTIFIED, e.date
+            elif e.type == "reviewed" and e.result == "failed" and state is not Status.REVOKED:
+                state, base = Status.REVIEW_FAILED, None
             elif e.type == "revoked":
                 state = Status.REVOKED
         if state is Status.CERTIFIED and base and today >= add_years(base, self.review_years):
@@ -177,13 +188,26 @@ class Platform:
         return self._last(today, lambda e: e.type == "revoked")
 
     def next_review(self, today: date) -> date | None:
-        """Three years after certification or the last passed review (第十七条)."""
-        last = self._last(
-            today, lambda e: e.type == "certified" or (e.type == "reviewed" and e.result == "passed")
-        )
-        if last is None or self.revocation(today):
+        """Three years after certification or the last passed review (第十七条); None
+        after a failed review (the next step is the revocation, not a review)."""
+        last = self._last(today, lambda e: e.type in ("certified", "reviewed"))
+        if last is None or last.result == "failed" or self.revocation(today):
             return None
         return add_years(last.date, self.review_years)
+
+    def last_review(self, today: date) -> Event | None:
+        """The latest review result (passed or failed) known on `today`."""
+        return self._last(today, lambda e: e.type == "reviewed")
+
+    def failed_review(self, today: date) -> Event | None:
+        """The failed review awaiting its revocation notice, if the platform is in that state."""
+        if self.status(today) is not Status.REVIEW_FAILED:
+            return None
+        return self.last_review(today)
+
+    def supervision(self, today: date) -> tuple[Event, ...]:
+        """第十八条 定期检查 and 不定期测评 recorded up to `today`."""
+        return tuple(e for e in self.events_until(today) if e.type in SUPERVISION_EVENTS)
 
     @property
     def certified_year(self) -> int | None:
@@ -258,6 +282,8 @@ class Threshold:
     category: str = ""
     min: float | None = None
     unit: str = ""
+    #: for kind "service": the service item (第六条) the platform must offer
+    service: str = ""
     effective_from: date | None = None
     effective_until: date | None = None
 
@@ -278,6 +304,21 @@ class Rules:
     annual_report_due: str
     annual_report_article: str
     thresholds: tuple[Threshold, ...]
+
+    def annual_report_deadline(self, year: int) -> date | None:
+        """第十六条: the day by which the summary of `year` is due (in year + 1), or None
+        when the rule's MM-DD is not a day of that year at all."""
+        return annual_report_deadline(self.annual_report_due, year)
+
+
+def annual_report_deadline(due: str, year: int) -> date | None:
+    """`due` (MM-DD) of year + 1; 02-29 falls back to 02-28 in a common year."""
+    try:
+        month, day = (int(x) for x in due.split("-"))
+        date(2000, month, day)  # a leap year: every MM-DD that exists
+    except ValueError:
+        return None
+    return add_years(date(2000, month, day), year + 1 - 2000)
 
 
 @dataclass(frozen=True)
@@ -335,6 +376,8 @@ def _event(index: int, raw: Mapping[str, Any], ends: Mapping[str, date]) -> Even
         from_name=str(raw.get("from", "")),
         to_name=str(raw.get("to", "")),
         note=str(raw.get("note", "")),
+        kind=str(raw.get("kind", "")),
+        findings=str(raw.get("findings", "")),
         publicity_end=ends.get(ann) if raw["type"] == "publicity" else None,
     )
 
@@ -429,6 +472,7 @@ def rules_from_data(raw: Mapping[str, Any]) -> Rules:
                 category=t.get("category", ""),
                 min=t.get("min"),
                 unit=t.get("unit", ""),
+                service=t.get("service", ""),
                 effective_from=parse_date(t["effective_from"]) if "effective_from" in t else None,
                 effective_until=parse_date(t["effective_until"]) if "effective_until" in t else None,
             )

@@ -15,7 +15,7 @@ from generator import model, paths
 from generator.load import Document, Sources, display_path, load_file, load_sources, parse_yaml
 from generator.report import Problem
 from generator.schemas import SCHEMA_DIR
-from generator.validate import eligibility, history, records
+from generator.validate import eligibility, history, measures, records
 from generator.validate.context import Context, file_stem, problem, real_date
 from generator.validate.records import PLACEHOLDER
 from generator.validate.schema import check_shape
@@ -97,7 +97,7 @@ def _publicity_ends(ctx: Context, problems: list[Problem]) -> None:
             )
 
 
-RULE_SETS: Sequence[Sequence[Any]] = (records.RULES, history.RULES, eligibility.RULES)
+RULE_SETS: Sequence[Sequence[Any]] = (records.RULES, history.RULES, eligibility.RULES, measures.RULES)
 
 
 def _run_rules(ctx: Context) -> list[Problem]:
@@ -115,6 +115,7 @@ def validate(sources: Sources, today: date, with_model: bool = True) -> Validate
         return Validated(tuple(problems), None)
     calendar = _calendar(singles["calendar"], problems)
     rules = model.rules_from_data(singles["rules"].data)
+    assoc = sources.associations
     ctx = Context(
         today=today,
         platforms=platforms,
@@ -126,6 +127,7 @@ def validate(sources: Sources, today: date, with_model: bool = True) -> Validate
         complete=len(platforms) == sources.platform_files,
         announcement_docs=announcements,
         unusable_announcements=_unusable_announcements(sources, announcements),
+        associations=measures.associations(assoc, check_shape("associations", assoc) if assoc else [], problems),
     )
     _publicity_ends(ctx, problems)
     problems.extend(_run_rules(ctx))

@@ -16,7 +16,7 @@ PACKAGED_DIR = Path(__file__).resolve().parent / "jsonschemas"
 #: The single source, at the root of a checkout (editable installs read it directly).
 CHECKOUT_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SCHEMA_DIR = PACKAGED_DIR if PACKAGED_DIR.is_dir() else CHECKOUT_DIR
-KINDS = ("platform", "announcement", "counties", "rules", "calendar")
+KINDS = ("platform", "announcement", "counties", "rules", "calendar", "associations")
 
 
 @cache

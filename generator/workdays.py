@@ -26,7 +26,8 @@ class UnknownYearError(Exception):
         self.year = year
         super().__init__(
             f"{year}年的节假日安排未知：chinesecalendar 不含该年，{source} 也没有。"
-            f"请按国务院办公厅发布的{year}年部分节假日安排通知补充 {source}。"
+            f"请按国务院办公厅发布的{year}年部分节假日安排通知补充 {source}"
+            f"（registry calendar add {year} 生成该年的骨架）。"
         )
 
 
@@ -51,15 +52,27 @@ class YearArrangement:
 
 def _to_date(value: str | date) -> date:
     # YAML 1.1 loaders turn unquoted 2027-01-01 into a date; accept either form.
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"日期“{value}”不存在或格式不是 YYYY-MM-DD") from None
+
+
+def _days(entry: Mapping[str, Any], kind: str) -> frozenset[date]:
+    """`kind` (holidays or workdays) of the year, flat and festival by festival."""
+    listed = list(entry.get(kind) or ())
+    for festival in entry.get("festivals") or ():
+        listed += festival.get(kind) or ()
+    return frozenset(_to_date(d) for d in listed)
 
 
 def _arrangement_from_entry(entry: Mapping[str, Any]) -> YearArrangement:
-    return YearArrangement(
-        year=int(entry["year"]),
-        holidays=frozenset(_to_date(d) for d in entry.get("holidays", ())),
-        workdays=frozenset(_to_date(d) for d in entry.get("workdays", ())),
-    )
+    holidays = _days(entry, "holidays")
+    if not holidays:
+        raise ValueError(f"{entry['year']}年没有任何放假日：请按通知逐日填写 holidays（或 festivals 中各节日的 holidays）")
+    return YearArrangement(year=int(entry["year"]), holidays=holidays, workdays=_days(entry, "workdays"))
 
 
 def arrangements_from_data(data: Mapping[str, Any]) -> list[YearArrangement]:
@@ -71,6 +84,11 @@ def arrangements_from_data(data: Mapping[str, Any]) -> list[YearArrangement]:
 def _package_years() -> frozenset[int]:
     known = chinese_calendar.holidays.keys()
     return frozenset(range(min(known).year, max(known).year + 1))
+
+
+def known_package_years() -> frozenset[int]:
+    """The years the chinesecalendar package knows."""
+    return _package_years()
 
 
 class Calendar:

@@ -91,6 +91,7 @@ def hostile_data(data: Path, dest: Path) -> Path:
     shutil.copytree(data, dest)
     for part in ("platforms", "announcements", "attachments"):
         shutil.copytree(HOSTILE / part, dest / part, dirs_exist_ok=True)
+    shutil.copy(HOSTILE / "associations.yaml", dest / "associations.yaml")  # lists bd-0008's recommender
     return dest
 
 

@@ -47,6 +47,7 @@ PLATFORM_KINDS = {
     "bd-0002": "revoked after a failed review",
     "bd-0003": "revoked for fraud",
     "bd-0004": "review due",
+    "bd-0005": "failed review, revocation not yet published",
     "bd-0006": "renamed",
     "bd-0011": "rejected after an objection",
     "bd-0012": "publicity over, awaiting certification",
@@ -59,6 +60,7 @@ ANNOUNCEMENT_KINDS = {
     "2024-review": "review",
     "2025-revocation": "revocation",
     "2026-correction": "correction",
+    "2026-supervision": "supervision",
 }
 GOLDEN_URLS = [
     paths.HOME,
@@ -94,6 +96,7 @@ def test_golden_pages_cover_every_kind(registry: model.Registry) -> None:
     assert revoked["bd-0002"] is not None and revoked["bd-0002"].reason == "review_failed"
     assert revoked["bd-0003"] is not None and revoked["bd-0003"].reason == "fraud"
     assert "renamed" in events["bd-0006"]
+    assert {"inspected", "evaluated"} <= events["bd-0001"]  # 第十八条 supervision on its page
     # every derived status has a golden page
     assert set(status.values()) == set(model.Status)
     ann_types = {a.id: a.type for a in registry.announcements}

@@ -753,6 +753,7 @@ def test_editor_maps_every_data_kind_to_its_schema() -> None:
         "./schemas/counties.schema.json": "data/counties.yaml",
         "./schemas/rules.schema.json": "data/rules.yaml",
         "./schemas/calendar.schema.json": "data/calendar.yaml",
+        "./schemas/associations.schema.json": "data/associations.yaml",
     }
     assert settings["files.encoding"] == "utf8"
     assert settings["files.eol"] == "\n"

@@ -28,7 +28,7 @@ from generator.report import Problem
 
 RECORD_DIRS = {"platforms": "platform", "announcements": "announcement"}
 RECORD_SUFFIXES = (".yaml", ".yml")
-SINGLE_FILES = ("counties.yaml", "rules.yaml", "calendar.yaml")
+SINGLE_FILES = ("counties.yaml", "rules.yaml", "calendar.yaml", "associations.yaml")
 ATTACHMENT_DIR = "attachments"
 REGULAR_MODES = ("100644", "100755")
 SYMLINK_MODE = "120000"

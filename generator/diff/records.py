@@ -117,6 +117,7 @@ def sources_of(tree: Tree, records: Mapping[str, Record], prefix: str) -> Source
         attachments=MappingProxyType(attachments),
         problems=tuple(problems),
         platform_files=platform_files,
+        associations=singles[3],
     )
 
 

@@ -29,13 +29,13 @@ from generator.load.strict import MAX_BYTES, Document, parse_yaml, too_large
 from generator.report import Problem
 
 #: the files of the data folder, and its folders of record files
-SINGLE_FILES = ("counties", "rules", "calendar")
+SINGLE_FILES = ("counties", "rules", "calendar", "associations")
 RECORD_FOLDERS = ("platforms", "announcements")
 ATTACHMENT_FOLDER = "attachments"
 
 _EXPECTED_HINT = (
     "数据目录里只能有 platforms/、announcements/、attachments/ 三个文件夹和 "
-    "counties.yaml、rules.yaml、calendar.yaml 三个文件；请删除或移走其他文件"
+    "counties.yaml、rules.yaml、calendar.yaml、associations.yaml 四个文件；请删除或移走其他文件"
 )
 
 Kind = Literal["file", "dir", "link", "other"]
@@ -64,6 +64,9 @@ class Sources:
     problems: tuple[Problem, ...]
     #: how many platform record files there are, loadable or not
     platform_files: int = 0
+    #: associations.yaml (第二十一条); None when it could not be read (then the rules on
+    #: associations stay silent)
+    associations: Document | None = None
 
 
 def display_path(path: Path) -> str:
@@ -386,4 +389,5 @@ def load_sources(data_dir: Path) -> Sources:
         MappingProxyType(attachments),
         tuple(problems),
         folders["platforms"][1],
+        singles[3],
     )

@@ -75,6 +75,7 @@ class Renderer:
         self.reason_labels = schemas.enum_labels("platform", ["history", 0, "reason"])
         self.result_labels = schemas.enum_labels("platform", ["history", 0, "result"])
         self.level_labels = schemas.enum_labels("platform", ["history", 0, "level"])
+        self.supervision_labels = schemas.enum_labels("platform", ["history", 0, "kind"])
         self.ann_labels = schemas.enum_labels("announcement", ["type"])
         self.kind_labels = schemas.enum_labels("counties", ["counties", 0, "kind"])
         self.status = {p.id: p.status(registry.today) for p in registry.platforms}
@@ -134,8 +135,8 @@ class Renderer:
 
     def event_text(self, e: Any) -> str:
         label = self.event_labels.get(e.type, e.type)
-        if e.type == "reviewed":
-            return f"{label}：{self.result_labels.get(e.result, e.result)}"
+        if e.type in ("reviewed", "inspected", "evaluated"):  # 复核合格, 定期检查不合格 ...
+            return f"{label}{self.result_labels.get(e.result, e.result)}"
         if e.type == "revoked":
             return f"{label}：{self.reason_labels.get(e.reason, e.reason)}"
         if e.type == "promoted":
@@ -147,6 +148,10 @@ class Renderer:
         if e.type == "certified":
             return f"{label}，证书编号 {e.certificate}"
         return label
+
+    def kind_of(self, e: Any) -> str:
+        """What a 第十八条 check looked at: 服务质量, 服务收费情况 ..."""
+        return self.supervision_labels.get(e.kind, e.kind)
 
     def publicity_sentence(self, a: Announcement) -> str:
         return (
@@ -249,7 +254,18 @@ class Renderer:
             "holding": sum(by_status[s] for s in HOLDS_TITLE),
             "by_status": [(s, by_status[s]) for s in Status],
             "by_category": [(k, t, by_category[k]) for k, (t, _) in self.categories.items()],
+            "supervision": self._supervision_counts(),
         }
+
+    def _supervision_counts(self) -> list[tuple[int, int, int, int]]:
+        """第十八条: (year, 定期检查, 不定期测评, 不合格) for each year with a check, newest first."""
+        by_year: dict[int, list[int]] = {}
+        for p in self.r.platforms:
+            for e in p.supervision(self.r.today):
+                row = by_year.setdefault(e.date.year, [0, 0, 0])
+                row[0 if e.type == "inspected" else 1] += 1
+                row[2] += e.result == "failed"
+        return [(y, row[0], row[1], row[2]) for y, row in sorted(by_year.items(), reverse=True)]
 
 
 def _num(v: Any) -> str:

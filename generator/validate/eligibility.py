@@ -111,6 +111,17 @@ def _operating(t: Threshold, data: Mapping[str, Any], on: date) -> Finding:
     )
 
 
+def _service(t: Threshold, data: Mapping[str, Any]) -> Finding:
+    """A service (第六条) the platform must offer when it claims the category (第八条)."""
+    offered = data["services"].get(t.category) or ()
+    ok = t.service in offered
+    listed = "、".join(str(x) for x in offered) or "无"
+    return Finding(
+        t, ok, f"{t.article}要求{t.text}，服务内容中" + ("有" if ok else "没有") + f"“{t.service}”（现为：{listed}）",
+        ("services", t.category) if t.category in data["services"] else ("services",),
+    )
+
+
 def _applicable(thresholds: Sequence[Threshold], data: Mapping[str, Any], on: date) -> Iterator[Threshold]:
     claimed = set(data["services"])
     for t in thresholds:
@@ -119,12 +130,16 @@ def _applicable(thresholds: Sequence[Threshold], data: Mapping[str, Any], on: da
         yield t
 
 
-def _finding(t: Threshold, data: Mapping[str, Any], on: date, rows: Rows) -> Finding:
+def _finding(t: Threshold, data: Mapping[str, Any], on: date, rows: Rows, year: int | None = None) -> Finding:
+    """`year`: the indicators' year (default: the last full year before `on`)."""
+    year = on.year - 1 if year is None else year
     if t.kind == "operating_years":
         return _operating(t, data, on)
+    if t.kind == "service":
+        return _service(t, data)
     if t.kind == "growth":
-        return _growth(t, data, on.year - 1, rows)
-    return _minimum(t, data, on.year - 1, rows)
+        return _growth(t, data, year, rows)
+    return _minimum(t, data, year, rows)
 
 
 def evaluate(ctx_thresholds: Sequence[Threshold], data: Mapping[str, Any], on: date) -> list[Finding]:
@@ -138,6 +153,8 @@ def _passes(t: Threshold, data: Mapping[str, Any], on: date, rows: Rows) -> bool
     if t.kind == "operating_years":
         established = real_date(data["operator"]["established"])
         return established is not None and add_years(established, int(t.min or 0)) <= on
+    if t.kind == "service":
+        return t.service in (data["services"].get(t.category) or ())
     year = on.year - 1
     if t.kind == "growth":
         if year - 1 not in rows or year not in rows:
@@ -189,6 +206,67 @@ def check_eligibility_at_publicity(ctx: Context) -> Iterator[Problem]:
                 )
 
 
+def check_review_conditions(ctx: Context) -> Iterator[Problem]:
+    """第十七条 with 第七条/第八条: a passed review re-checks the conditions on the latest
+    indicators (those of the last full year before the review, or the latest before it)."""
+    for doc in ctx.platforms:
+        rows: Rows | None = None
+        for i, e in enumerate(doc.data["history"]):
+            if e["type"] != "reviewed" or e.get("result") != "passed":
+                continue
+            on = real_date(e["date"])
+            if on is None:
+                continue
+            rows = _indicator_years(doc.data) if rows is None else rows
+            year = max((y for y in rows if y < on.year), default=on.year - 1)
+            for t in _applicable(ctx.rules.thresholds, doc.data, on):
+                if t.kind == "operating_years":
+                    continue  # once met, met for good
+                f = _finding(t, doc.data, on, rows, year)
+                if f.ok:
+                    continue
+                yield problem(
+                    doc, list(f.path), "warnings.review-conditions",
+                    f"{ctx.rules.review_article}：{fmt_date(on)}复核合格，但按{year}年度指标已不满足{f.message}",
+                    f"复核合格应以最近年度指标为据（见 history 第{i + 1}条事件）；请补充或核对{year}年度指标，"
+                    "确实不满足的应按复核不合格处理",
+                    "warning",
+                )
+
+
+def check_association_suspended(ctx: Context) -> Iterator[Problem]:
+    """第十八条 with 第二十一条: an association's recommendation does not lift the
+    suspension of the platform's own county (ruling: warn, staff decide in writing)."""
+    suspended: dict[tuple[str, int], tuple[PlatformFacts, date]] = {}
+    for doc in ctx.platforms:
+        f = platform_facts(doc)
+        for day in f.frauds:
+            d = date.fromordinal(day)
+            suspended.setdefault((f.county, d.year + 1), (f, d))
+    if not suspended:
+        return
+    counties = {county for county, _ in suspended}
+    for doc in ctx.platforms:
+        f = platform_facts(doc)  # from the facts: a warm run decodes only the few candidates
+        if f.recommender is not None or f.county not in counties:
+            continue
+        county = f.county
+        for i, e in enumerate(doc.data["history"]):
+            d = real_date(e["date"]) if e["type"] == "recommended" else None
+            cause = suspended.get((county, d.year)) if d else None
+            if cause is None or d is None:
+                continue
+            other, revoked_on = cause
+            yield problem(
+                doc, ["history", i], "article18.association",
+                f"第十八条、第二十一条：平台位于{ctx.county_name(county)}，该县（市、区）的“{other.name}”"
+                f"于{fmt_date(revoked_on)}因弄虚作假被撤销称号，{d.year}年度暂停申报；"
+                f"全市性行业协会的推荐不能用来绕开暂停",
+                f"见 {other.file}；受理前须由市工信局书面说明理由并附在推荐材料中，否则请在{d.year + 1}年度再推荐",
+                "warning",
+            )
+
+
 def check_article_18(ctx: Context) -> Iterator[Problem]:
     """第十八条: after a fraud revocation, the county's next-year applications are suspended."""
     facts = [platform_facts(doc) for doc in ctx.platforms]
@@ -211,9 +289,9 @@ def check_article_18(ctx: Context) -> Iterator[Problem]:
                     f.file, line, "article18.suspended",
                     f"第十八条：{ctx.county_name(code)}的“{other.name}”于{fmt_date(revoked_on)}"
                     f"因弄虚作假被撤销称号，{year}年度暂停该县（市、区）的申报工作",
-                    f"见 {other.file}；可在{year + 1}年度再推荐，或由全市性行业协会推荐（第二十一条）",
+                    f"见 {other.file}；可在{year + 1}年度再推荐（全市性行业协会推荐同一县的平台也会给出警告，见第二十一条）",
                     "error", ("history", i),
                 )
 
 
-RULES = (check_eligibility_at_publicity, check_article_18)
+RULES = (check_eligibility_at_publicity, check_article_18, check_review_conditions, check_association_suspended)

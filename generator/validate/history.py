@@ -8,12 +8,12 @@ from typing import Any
 
 from generator import schemas
 from generator.load import Document
-from generator.model import add_years
+from generator.model import SUPERVISION_EVENTS, add_years, annual_report_deadline
 from generator.report import Problem
 from generator.validate.context import Context, facts_copies_last, fmt_date, problem, real_date
 
 #: events that need the platform to hold the title (certified and not revoked)
-NEEDS_TITLE = ("annual_report", "reviewed", "promoted", "revoked")
+NEEDS_TITLE = ("annual_report", "reviewed", "promoted", "revoked", "inspected", "evaluated")
 
 
 def _label(event_type: str) -> str:
@@ -179,7 +179,10 @@ def check_failed_review_revoked(ctx: Context) -> Iterator[Problem]:
                 if not any(later["type"] == "revoked" for later in history[i + 1 :]):
                     yield problem(
                         doc, ["history", i], "history.failed-review-not-revoked",
-                        "第十七条：复核不合格的应发布公告予以撤销，但之后没有撤销（revoked）事件",
+                        "第十七条：对不合格的发布公告予以撤消；"
+                        f"{fmt_date(d) if (d := real_date(e['date'])) else e['date']}复核不合格，"
+                        "之后还没有撤销（revoked）事件，状态显示为“复核不合格（待撤销）”",
+                        "撤销公告发布后追加 revoked 事件（reason: review_failed）",
                         severity="warning",
                     )
 
@@ -248,6 +251,51 @@ def check_annual_reports(ctx: Context) -> Iterator[Problem]:
             )
 
 
+def check_annual_reports_late(ctx: Context) -> Iterator[Problem]:
+    """第十六条: the summary of year Y is due by the rule's MM-DD of Y+1 (3月31日)."""
+    article = ctx.rules.annual_report_article
+    for doc in ctx.platforms:
+        for i, e in enumerate(doc.data["history"]):
+            if e["type"] != "annual_report":
+                continue
+            filed = real_date(e["date"])
+            due = annual_report_deadline(ctx.rules.annual_report_due, e["year"])
+            if filed is None or due is None or filed <= due:
+                continue
+            yield problem(
+                doc, ["history", i, "date"], "warnings.annual-report-late",
+                f"{article}：{e['year']}年度工作总结应于{fmt_date(due)}前报送，{fmt_date(filed)}才报送，"
+                f"逾期{(filed - due).days}天",
+                f"日期写实际收到的日期，year 写总结所属年度（{e['year']}），不要改成收到的年份",
+                "warning",
+            )
+
+
+def check_supervision_follow_up(ctx: Context) -> Iterator[Problem]:
+    """第十八条: a 不合格 定期检查/不定期测评 needs a follow-up: a later passed check or
+    evaluation, or the revocation."""
+    for doc in ctx.platforms:
+        history = doc.data["history"]
+        for i, e in enumerate(history):
+            if e["type"] not in SUPERVISION_EVENTS or e.get("result") != "failed":
+                continue
+            if any(
+                later["type"] == "revoked"
+                or (later["type"] in SUPERVISION_EVENTS and later.get("result") == "passed")
+                for later in history[i + 1 :]
+            ):
+                continue
+            who = "县（市、区）工信部门定期检查" if e["type"] == "inspected" else "市工信局不定期测评"
+            yield problem(
+                doc, ["history", i, "result"], "warnings.supervision-no-follow-up",
+                f"第十八条：{who}不合格（{fmt_date(d) if (d := real_date(e['date'])) else e['date']}），"
+                "之后没有合格的复查或测评，也没有撤销",
+                "整改后复查合格的追加 inspected 或 evaluated 事件（result: passed）；"
+                "撤销称号的追加 revoked 事件",
+                "warning",
+            )
+
+
 RULES = (
     check_first_event,
     check_order,
@@ -259,4 +307,6 @@ RULES = (
     check_failed_review_revoked,
     check_review_overdue,
     check_annual_reports,
+    check_annual_reports_late,
+    check_supervision_follow_up,
 )

@@ -29,6 +29,8 @@ ANNOUNCEMENT_TYPES = {
     "rejected": ("publicity", "certification", "review"),
     "promoted": ("certification", "review"),
     "corrected": ("correction",),
+    "inspected": ("supervision",),
+    "evaluated": ("supervision",),
 }
 
 
