@@ -6,8 +6,9 @@ For each N it writes a synthetic registry (benchmarks/synth.py) to benchmarks/ou
 and measures, each in a fresh Python process so that peak memory is per size:
 
 - build: the real `pipeline.build` (from cold: there is no cache of any kind), with every stage timed
-  where the pipeline calls it (load, schema, rules, model, render, exports, MkDocs,
-  Pagefind; the rest is copying and writing the staging folder and swapping it in).
+  where the pipeline calls it (load, schema, rules, model, render = Jinja2 for every
+  generated page, MkDocs = the hand-written pages and the shells, exports, Pagefind; the
+  rest is filling the shells, copying and writing the staging folder and swapping it in).
   Exports are made while Pagefind runs (marked ‖ in the table): timed, and not counted
   in the rest;
 - floor: the same platforms as plain Markdown pages (name, description, a few fields)
@@ -79,7 +80,8 @@ class _Timer:
 
 def child_build(n_dir: Path) -> dict[str, Any]:
     os.chdir(ROOT)
-    from generator import export, index, pipeline
+    from generator import export, index, pipeline, render
+    from generator.render import theme
 
     timer = _Timer()
     for module, name, phase in (
@@ -87,9 +89,9 @@ def child_build(n_dir: Path) -> dict[str, Any]:
         (pipeline, "validate", "validate"),
         (pipeline, "check_shape", "schema"),
         (pipeline, "_model", "model"),
-        (pipeline, "write_pages", "render"),
+        (render, "render_site", "render"),
         (export, "exports", "exports"),  # imported by the build when it runs
-        (pipeline, "run_mkdocs", "mkdocs"),
+        (theme, "run_mkdocs", "mkdocs"),
         (index, "run_pagefind", "pagefind"),
     ):
         if hasattr(module, name):

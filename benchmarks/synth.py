@@ -300,6 +300,9 @@ class Synth:
         self.certificates: dict[int, int] = {}
         #: (county code, year) whose county recommendations are suspended (第十八条)
         self.suspended: set[tuple[str, int]] = set()
+        #: (county code, year) of every recommendation a county made: a fraud revocation that
+        #: would suspend a year in which the county already recommended becomes a withdrawal
+        self.county_recommended: set[tuple[str, int]] = set()
         self.used: set[str] = set()
 
     # -- pieces -------------------------------------------------------------------------
@@ -385,6 +388,8 @@ class Synth:
                 d.recommender = {"type": "county", "code": d.county}
         elif d.recommender["type"] == "county" and (d.county, day.year) in self.suspended:
             raise _Suspended
+        if d.recommender["type"] == "county":
+            self.county_recommended.add((d.county, day.year))
         self._event(d, day, "recommended")
 
     def _certificate(self, year: int) -> str:
@@ -448,6 +453,8 @@ class Synth:
         revocation = s.revocation(revoke_year) if revoke_year else None
         if revocation is not None:
             reason = rng.choices(("fraud", "withdrawn", "dissolved", "other"), weights=(4, 3, 2, 1))[0]
+            if reason == "fraud" and (d.county, revocation.date.year + 1) in self.county_recommended:
+                reason = "withdrawn"
             note = {"note": "平台运营单位书面申请撤销称号。"} if reason == "withdrawn" else {}
             plans.append((revocation.date, "revoked", {"reason": reason, "announcement": revocation.id, **note}))
         revoked = False
