@@ -82,13 +82,14 @@ def child_build(n_dir: Path) -> dict[str, Any]:
     os.chdir(ROOT)
     from generator import export, index, pipeline, render
     from generator.render import theme
+    from generator.validate import run as validate_stage
 
     timer = _Timer()
     for module, name, phase in (
         (pipeline, "load_sources", "load"),
         (pipeline, "validate", "validate"),
-        (pipeline, "check_shape", "schema"),
-        (pipeline, "_model", "model"),
+        (validate_stage, "check_shape", "schema"),
+        (validate_stage, "_model", "model"),
         (render, "render_site", "render"),
         (export, "exports", "exports"),  # imported by the build when it runs
         (theme, "run_mkdocs", "mkdocs"),
@@ -100,13 +101,13 @@ def child_build(n_dir: Path) -> dict[str, Any]:
     if site.exists():
         shutil.rmtree(site)
     seen: dict[str, Any] = {}
-    make_model = pipeline._model
+    make_model = validate_stage._model
 
     def keep_model(ctx: Any) -> Any:
         seen["registry"] = make_model(ctx)
         return seen["registry"]
 
-    pipeline._model = keep_model  # type: ignore[assignment]
+    validate_stage._model = keep_model  # type: ignore[assignment]
     start = time.perf_counter()
     result = pipeline.build(n_dir / "data", site, date.fromisoformat(TODAY))
     total = time.perf_counter() - start

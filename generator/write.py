@@ -17,14 +17,21 @@ the previous site or the new one, complete:
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Self
 
 from filelock import FileLock, Timeout
 
+from generator.load import display_path
 from generator.report import Problem
+
+#: the file that marks a folder as a site this tool built (and so one it may replace)
+SITE_MARKER = ".registry-site"
 
 
 def create_exclusive(path: Path, text: str, display: str) -> list[Problem]:
@@ -83,7 +90,7 @@ class Staging:
         self._lock = FileLock(str(self.out_dir.parent / f".{self.out_dir.name}.lock"))
         self.root = self.docs = self.site = Path()
 
-    def __enter__(self) -> Staging:
+    def __enter__(self) -> Self:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._lock.acquire(timeout=0)
@@ -166,3 +173,31 @@ class Staging:
             os.replace(previous, self.out_dir)
             _fsync_dir(self.out_dir.parent)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def refuse_foreign_out(out_dir: Path, sources: Iterable[tuple[Path, str]] = ()) -> list[Problem]:
+    """Never swap away a folder that is not a previous build (say `--out data`), nor
+    build into a source folder (the staging copy of docs/ would copy itself forever)."""
+    out = out_dir.resolve()
+    for source, what in sources:
+        if out == source.resolve() or source.resolve() in out.parents:
+            return [Problem(display_path(out_dir), None, "build.out-in-sources",
+                            f"输出目录 {display_path(out_dir)} 位于{what} {display_path(source)} 之内，未生成",
+                            "请把网站生成到源文件以外的目录（默认 site/）")]
+    if not out_dir.exists():
+        return []
+    if out_dir.is_dir() and ((out_dir / SITE_MARKER).is_file() or not any(out_dir.iterdir())):
+        return []
+    return [Problem(display_path(out_dir), None, "build.out-not-site",
+                    f"输出目录 {display_path(out_dir)} 已存在，且不是本工具生成的网站，未覆盖",
+                    "请指定一个新目录或以前生成网站的目录（默认 site/）")]
+
+
+def io_problem(out_dir: Path, exc: OSError) -> Problem:
+    where = display_path(Path(exc.filename)) if isinstance(exc.filename, str) else display_path(out_dir)
+    reason = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+              errno.EROFS: "磁盘为只读", errno.ENOTDIR: "路径中有一段是文件而不是目录",
+              errno.EEXIST: "路径中有一段是文件而不是目录", errno.EDQUOT: "超出磁盘配额"}
+    why = reason.get(exc.errno or 0, exc.strerror or str(exc))
+    return Problem(display_path(out_dir), None, "build.io", f"无法写入网站：{why}（{where}），原网站保持不变",
+                   "请检查输出目录所在的磁盘和权限后重新生成")

@@ -295,3 +295,12 @@ def check_article_18(ctx: Context) -> Iterator[Problem]:
 
 
 RULES = (check_eligibility_at_publicity, check_article_18, check_review_conditions, check_association_suspended)
+
+
+def report(heading: str, on: date, measures: str, findings: Sequence[Finding]) -> str:
+    """`registry check`'s text: each condition of 第七条/第八条 met or not, with the values."""
+    lines = [heading, f"按{on.isoformat()}申报核对《{measures}》第七条、第八条（使用{on.year - 1}年度指标）：", ""]
+    lines += [f"  {'✔ 符合' if f.ok else '✘ 不符合'}  {f.message}" for f in findings]
+    failed = sum(1 for f in findings if not f.ok)
+    lines += ["", f"共核对 {len(findings)} 项，{'全部符合' if not failed else f'{failed} 项不符合'}。"]
+    return "\n".join(lines) + "\n"
