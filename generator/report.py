@@ -7,8 +7,9 @@ One message shape everywhere (STYLE.md 3):
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -33,6 +34,34 @@ class Problem:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: categories of characters never printed as they are: controls, format characters
+#: (zero-width, direction overrides...), line/paragraph separators, surrogates
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def _unsafe(ch: str) -> bool:
+    code = ord(ch)
+    return (unicodedata.category(ch) in _UNSAFE_CATEGORIES or 0xFDD0 <= code <= 0xFDEF
+            or (code & 0xFFFE) == 0xFFFE)
+
+
+def inert(text: str) -> str:
+    """text with every character that could act on a terminal, a log or the reader's eye
+    (controls, line breaks, zero-width and direction characters, noncharacters) shown as
+    an escape: \\n, \\r, \\t or <U+XXXX>. Anything else is left as it is."""
+    if text.isprintable():
+        return text
+    return "".join(
+        (_ESCAPES.get(ch) or f"<U+{ord(ch):04X}>") if not ch.isprintable() and _unsafe(ch) else ch
+        for ch in text
+    )
+
+
+def _inert_problem(p: Problem) -> Problem:
+    return replace(p, file=inert(p.file), rule=inert(p.rule), message=inert(p.message), hint=inert(p.hint))
+
+
 def errors(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.is_error]
 
@@ -45,9 +74,14 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(set(problems), key=_sort_key)
 
 
+def _printable(problems: Iterable[Problem]) -> list[Problem]:
+    """sort_problems, with every text made inert (record text is data, never control)."""
+    return [_inert_problem(p) for p in sort_problems(problems)]
+
+
 def format_text(problems: Iterable[Problem], *, summary: bool = True) -> str:
     """`file:line: message [rule id]` lines, then (for validation) a closing count."""
-    problems = sort_problems(problems)
+    problems = _printable(problems)
     lines: list[str] = []
     for p in problems:
         prefix = "" if p.is_error else "警告："
@@ -70,6 +104,9 @@ def _summary_line(problems: list[Problem]) -> str:
 
 
 def _gh_escape(value: str, *, prop: bool = False) -> str:
+    """A workflow command's data (or, with prop, a property value) escaped as the Actions
+    runner unescapes it: no record text can end the command or start another one."""
+    value = inert(value)
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")
@@ -79,7 +116,7 @@ def _gh_escape(value: str, *, prop: bool = False) -> str:
 def format_github(problems: Iterable[Problem]) -> str:
     """GitHub Actions workflow commands: annotations on the changed lines."""
     out: list[str] = []
-    for p in sort_problems(problems):
+    for p in _printable(problems):
         props = [f"file={_gh_escape(p.file, prop=True)}"]
         if p.line:
             props.append(f"line={p.line}")
@@ -91,11 +128,12 @@ def format_github(problems: Iterable[Problem]) -> str:
 
 def format_json(problems: Iterable[Problem]) -> str:
     items = []
-    for p in sort_problems(problems):
+    for p in _printable(problems):
         d = asdict(p)
         # a key the loader could not read as text (reported as load.key-type or
         # load.merge-key) stands in the path as null
-        d["path"] = [part if isinstance(part, (str, int)) else None for part in p.path]
+        d["path"] = [inert(part) if isinstance(part, str) else part if isinstance(part, int) else None
+                     for part in p.path]
         items.append(d)
     n_err = sum(1 for p in items if p["severity"] == "error")
     return json.dumps(

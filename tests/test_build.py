@@ -682,13 +682,19 @@ def test_hostile_text_shows_literally(hostile_pages: dict[str, Page], hostile_di
         shown(paths.ANNOUNCEMENTS, rec["title"])
 
 
-@pytest.mark.build
-def test_direction_override_stays_inside_its_value(hostile_pages: dict[str, Page], hostile_dir: Path) -> None:
-    rec = yaml.safe_load((hostile_dir / "announcements" / "2026-publicity.yaml").read_text(encoding="utf-8"))
-    department = rec["contact"]["department"]
-    assert department.endswith("\u202e")
-    runs = hostile_pages[paths.announcement("2026-publicity")].root.runs()
-    assert any(f"受理部门：{department}\u202c；电话：" in run for run in runs)
+def test_direction_override_is_refused(hostile_dir: Path, tmp_path: Path) -> None:
+    """A right-to-left override left open in a record never reaches a page: validation
+    refuses it (the renderer's own closing of overrides is tested in test_render.py)."""
+    data = tmp_path / "data"
+    shutil.copytree(hostile_dir, data)
+    path = data / "announcements" / "2026-publicity.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("中小企业科\"", "中小企业科\\u202E\"", 1), encoding="utf-8")
+    result = pipeline.validate_dir(data, TODAY)
+    assert result.registry is None
+    assert [(p.rule, p.path) for p in result.problems if p.is_error] == [
+        ("records.invisible-char", ("contact", "department"))
+    ]
 
 
 @pytest.mark.build

@@ -209,7 +209,7 @@ def test_check_with_broken_rules_file(
 def _new_args(**overrides: str) -> list[str]:
     values = {
         "name": "竞秀区示例工业设计公共服务平台",
-        "operator": "保定示例工业设计有限公司",
+        "operator": "保定示例新创工业设计有限公司",
         "uscc": make_uscc("91130602", "MA0ABC12"),
         "established": "2015-03-02",
         "county": "130602",

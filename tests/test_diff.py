@@ -236,6 +236,8 @@ def test_new_platform(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
         .replace(f"name: {BD16}", "name: 易县示例新平台")
         .replace(old_uscc, make_uscc("91130633", "MA0NEW01"))
     )
+    # another unit: the same operator name under another code is refused (names.operator-unique)
+    text = re.sub(r"(operator:\n  name: ).*", r"\g<1>易县示例新平台运营有限公司", text, count=1)
     new.write_text(text, encoding="utf-8")
     code, out = run(capsys)
     assert code == 0, out

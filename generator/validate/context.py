@@ -119,6 +119,12 @@ class PlatformFacts(NamedTuple):
     recommended: tuple[tuple[int, int, int | None], ...]
     #: days (ordinals) of revocations for fraud with a real date, in history order
     frauds: tuple[int, ...]
+    #: operator.name and its line
+    operator: Any
+    operator_line: int | None
+    #: name and operator.name as compared for near-duplicates (text.name_key)
+    name_key: Any
+    operator_key: Any
 
 
 def facts_copies_last(ctx: Context) -> list[PlatformFacts]:
@@ -143,6 +149,7 @@ def platform_facts(doc: Document) -> PlatformFacts:
 
 def _facts(doc: Document) -> PlatformFacts:
     from generator.uscc import normalise
+    from generator.validate.text import name_key
 
     data = doc.data
     line = doc.line
@@ -188,4 +195,8 @@ def _facts(doc: Document) -> PlatformFacts:
         rec["code"] if county_rec else None,
         tuple(recommended),
         tuple(frauds),
+        data["operator"]["name"],
+        line(("operator", "name")),
+        name_key(data["name"]),
+        name_key(data["operator"]["name"]),
     )

@@ -66,6 +66,43 @@ def check_id_matches_filename(ctx: Context) -> Iterator[Problem]:
             )
 
 
+#: ids that would take a name the site, MkDocs, Pagefind or the exports use for themselves
+#: (generator/paths.py: platforms/<id>/ beside platforms/index.md, search/, assets/,
+#: pagefind/, sitemap.xml, feed.xml, lists/, data/, 404.html, robots.txt, schemas/,
+#: attachments/; README.md is a folder's page for MkDocs), or that Windows cannot use as
+#: a file name (a clerk's checkout of data/platforms/con.yaml fails)
+RESERVED_IDS = frozenset(
+    {"index", "search", "assets", "pagefind", "sitemap", "feed", "lists", "data", "404",
+     "robots", "schemas", "attachments", "readme", "platforms", "announcements", "counties",
+     "categories", "conditions", "guide",
+     "con", "prn", "aux", "nul",
+     *(f"{device}{n}" for device in ("com", "lpt") for n in range(10))}
+)
+
+
+def reserved_id_reason(value: str) -> str | None:
+    """Why an id (that the schema's pattern allows) may not be used, or None."""
+    if value in RESERVED_IDS:
+        return "是网站或 Windows 系统保留的名称"
+    if value.startswith("_"):  # the pattern refuses it today; MkDocs and Pagefind skip such files
+        return "以“_”开头，这样的文件和网页会被网站生成工具跳过"
+    if "--" in value:
+        return "含有连续两个连字符“--”（容易看错、抄错）"
+    return None
+
+
+def check_ids_not_reserved(ctx: Context) -> Iterator[Problem]:
+    for doc in _all_docs(ctx):
+        value = doc.data["id"]
+        reason = reserved_id_reason(value) if isinstance(value, str) else None
+        if reason:
+            yield problem(
+                doc, ["id"], "ids.reserved",
+                f"编号“{value}”{reason}，不能使用",
+                "请按 bd-0001（平台）、2025-publicity（公告）这样的写法另取编号，文件名同时一致",
+            )
+
+
 def _revoked(doc: Document) -> bool:
     return any(e.get("type") == "revoked" for e in doc.data["history"])
 
@@ -90,12 +127,13 @@ def _duplicates(docs: list[Document], key: str, path: list[str | int]) -> Iterat
 
 
 def _duplicate_platforms(ctx: Context, key: str) -> Iterator[tuple[PlatformFacts, PlatformFacts, Any]]:
-    """_duplicates over the platforms, read from their PlatformFacts."""
+    """_duplicates over the platforms, read from their PlatformFacts. Names ("name",
+    "operator") are compared as text.name_key gives them: near-duplicates are duplicates."""
     seen: dict[Any, PlatformFacts] = {}
     for f in facts_copies_last(ctx):
         if key != "id" and f.revoked:
             continue
-        value = f.id if key == "id" else f.name if key == "name" else f.uscc
+        value = {"id": f.id, "name": f.name_key, "operator": f.operator_key, "uscc": f.uscc}[key]
         if value in seen:
             yield f, seen[value], value
         else:
@@ -110,10 +148,33 @@ def check_ids_unique(ctx: Context) -> Iterator[Problem]:
         yield problem(doc, ["id"], "ids.unique", f"编号“{value}”已被 {first_doc.file} 使用", "编号不得重复使用")
 
 
+_NEAR_HINT = ("两个名称只差全角/半角、空格、大小写、看不见的字符或形近的外文字母（如西里尔字母 а 与拉丁字母 a），"
+              "看起来是同一个名称；请核对后改为准确的名称")
+
+
+def _same_name(label: str, value: Any, first_file: str, first_value: Any) -> tuple[str, str]:
+    if value == first_value:
+        return f"{label}“{value}”与 {first_file} 重复", ""
+    return f"{label}“{value}”与 {first_file} 的“{first_value}”几乎相同，容易混淆", _NEAR_HINT
+
+
 def check_names_unique(ctx: Context) -> Iterator[Problem]:
-    for f, first, value in _duplicate_platforms(ctx, "name"):
-        yield Problem(f.file, f.name_line, "names.unique", f"平台名称“{value}”与 {first.file} 重复", "", "error",
-                      ("name",))
+    for f, first, _ in _duplicate_platforms(ctx, "name"):
+        message, hint = _same_name("平台名称", f.name, first.file, first.name)
+        yield Problem(f.file, f.name_line, "names.unique", message, hint, "error", ("name",))
+
+
+def check_operator_names_unique(ctx: Context) -> Iterator[Problem]:
+    for f, first, _ in _duplicate_platforms(ctx, "operator"):
+        if f.uscc == first.uscc:
+            continue  # the same unit: uscc.unique says so
+        message, hint = _same_name("运营单位名称", f.operator, first.file, first.operator)
+        yield Problem(
+            f.file, f.operator_line, "names.operator-unique",
+            message + "，但统一社会信用代码不同",
+            hint or "同一单位运营多个平台时请合并为一个平台记录；不同单位请核对名称和统一社会信用代码",
+            "error", ("operator", "name"),
+        )
 
 
 def check_uscc_unique(ctx: Context) -> Iterator[Problem]:
@@ -355,8 +416,10 @@ def check_no_placeholder(ctx: Context) -> Iterator[Problem]:
 
 RULES = (
     check_id_matches_filename,
+    check_ids_not_reserved,
     check_ids_unique,
     check_names_unique,
+    check_operator_names_unique,
     check_uscc_unique,
     check_uscc_code,
     check_dates_real,

@@ -11,6 +11,7 @@ import jsonschema_rs
 from generator import schemas
 from generator.load import Document
 from generator.report import Problem
+from generator.validate import text
 
 if TYPE_CHECKING:
     import jsonschema
@@ -43,12 +44,31 @@ def _type_of(value: Any) -> str:
 
 
 @cache
+def _ecma_regex(pattern: str) -> Any:
+    import regress
+
+    return regress.Regex(pattern)
+
+
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    """The `pattern` keyword with the ECMA-262 semantics JSON Schema prescribes, as
+    jsonschema-rs and editors apply it. Python's re differs: its `$` also matches before a
+    final newline ("2024-01-01\n" would pass `^\\d{4}-\\d{2}-\\d{2}$`) and its `\\d` matches
+    any script's digits."""
+    import jsonschema
+
+    if validator.is_type(instance, "string") and _ecma_regex(pattern).find(instance) is None:
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
 def _validator(kind: str) -> jsonschema.protocols.Validator:
     # imported on the first document jsonschema-rs refuses: a clean run never needs it
     import jsonschema
 
     cls = jsonschema.validators.validator_for(schemas.schema(kind))
-    return cls(schemas.schema(kind))
+    ecma = jsonschema.validators.extend(cls, validators={"pattern": _ecma_pattern})
+    return ecma(schemas.schema(kind))
 
 
 @cache
@@ -56,8 +76,7 @@ def _fast_validator(kind: str) -> Any:
     """The same schema in jsonschema-rs: a yes/no about 100 times faster.
 
     Only its "valid" is taken: a document it refuses goes through Python jsonschema,
-    which finds the errors to translate (and has the last word: where the two differ,
-    e.g. non-ASCII digits match a digit class in Python only, the Python answer stands).
+    which finds the errors to translate. Both read `pattern` as ECMA-262 (_ecma_pattern).
     """
     return jsonschema_rs.validator_for(schemas.schema(kind))
 
@@ -181,10 +200,15 @@ def _leaves(err: jsonschema.ValidationError) -> Iterator[jsonschema.ValidationEr
 
 
 def check_shape(kind: str, doc: Document) -> list[Problem]:
-    if _fast_validator(kind).is_valid(doc.data):
-        return []
+    """The JSON Schema's problems, then those of the characters of every text
+    (validate/text.py) at a path the schema did not already find wrong."""
     problems: list[Problem] = []
-    for err in _validator(kind).iter_errors(doc.data):
-        for leaf in _leaves(err):
-            problems.extend(_translate(kind, doc, leaf))
+    if not _fast_validator(kind).is_valid(doc.data):
+        for err in _validator(kind).iter_errors(doc.data):
+            for leaf in _leaves(err):
+                problems.extend(_translate(kind, doc, leaf))
+    found = text.check_document(kind, doc)
+    if found:
+        wrong = {p.path for p in problems}
+        problems += [p for p in found if p.path not in wrong]
     return problems
