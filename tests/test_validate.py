@@ -9,12 +9,14 @@ paths print as `data/platforms/bd-0001.yaml`, exactly as a bureau editor sees th
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import re
 import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import cli, load
+from generator import cli, load, pipeline, report, schemas
 from generator.load import MAX_BYTES, load_file
+from generator.uscc import make_uscc
+from generator.validate import records, text
+from generator.validate import schema as schema_check
+from generator.validate.schema import check_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -718,3 +724,309 @@ def test_eligibility_failures_are_evaluate_without_the_conditions_met() -> None:
                     assert eligibility.failures(thresholds, variant, on) == want, (root, doc.file, on)
                     checked += 1
     assert checked > 100
+
+
+# ------------------------------------------------ ids and text (issue 12): unit checks
+
+
+def _strings_at(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings_at(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _strings_at(value, (*path, i))
+
+
+def _with(data: Any, path: tuple[str | int, ...], value: Any) -> Any:
+    data = copy.deepcopy(data)
+    node = data
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    return data
+
+
+def _shipped_documents() -> list[tuple[str, load.Document]]:
+    sources = load.load_sources(ROOT / "data")
+    docs = [("platform", d) for d in sources.platforms] + [("announcement", d) for d in sources.announcements]
+    for kind in ("counties", "rules", "calendar", "associations"):
+        doc = getattr(sources, kind)
+        assert doc is not None, kind
+        docs.append((kind, doc))
+    return docs
+
+
+def test_every_pattern_refuses_a_trailing_newline_in_both_validators() -> None:
+    """JSON Schema's `pattern` is ECMA-262: `$` is the end of the text. Python's re would
+    let "bd-0001\\n" through `^...$`; every patterned value of the shipped data with a
+    newline appended is refused by jsonschema-rs, by the Python validator and so by
+    check_shape (under the field's own rule), and full-width digits likewise."""
+    covered: set[tuple[str, str]] = set()
+    for kind, doc in _shipped_documents():
+        for path, value in _strings_at(doc.data):
+            node = schemas.subschema(kind, path) or {}
+            if "pattern" not in node:
+                continue
+            covered.add((kind, node["pattern"]))
+            variants = [value + "\n"]
+            if any(c.isdigit() for c in value):
+                variants.append(value.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}))
+            for bad in variants:
+                data = _with(doc.data, path, bad)
+                assert not schema_check._fast_validator(kind).is_valid(data), (kind, path, bad)
+                assert not schema_check._validator(kind).is_valid(data), (kind, path, bad)
+                found = check_shape(kind, load.Document(doc.file, data, doc.lines))
+                assert [p.rule for p in found if p.path == path] in (["schema.pattern"], ["ids.pattern"]), (
+                    kind, path, bad, found)
+    assert {("platform", r"^[a-z0-9][a-z0-9-]{2,63}$"), ("platform", r"^\d{4}-\d{2}-\d{2}$"),
+            ("platform", r"^\d{6}$"), ("announcement", r"^[a-z0-9][a-z0-9-]{2,63}$"),
+            ("associations", r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")} <= covered, covered
+
+
+@pytest.mark.parametrize(("pattern", "good", "bad"), [
+    ("^a$", "a", "a\n"), (r"^\d$", "3", "\u0663"), (r"^\d$", "3", "\uff13"), ("^a.c$", "abc", "a\nc"),
+    ("b", "abc", "ac"),  # unanchored, as ECMA-262 says
+])
+def test_python_validator_reads_patterns_as_ecma_262(pattern: str, good: str, bad: str) -> None:
+    import jsonschema
+    import jsonschema_rs
+
+    schema = {"type": "string", "pattern": pattern}
+    strict = jsonschema.validators.extend(jsonschema.Draft202012Validator,
+                                          validators={"pattern": schema_check._ecma_pattern})(schema)
+    rust = jsonschema_rs.validator_for(schema)
+    assert strict.is_valid(good) and rust.is_valid(good)
+    assert not strict.is_valid(bad) and not rust.is_valid(bad)
+
+
+def _schema_nodes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _schema_nodes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _schema_nodes(item)
+
+
+def test_long_text_fields_are_prose() -> None:
+    """A field long enough to hold paragraphs may hold newlines: every string field with a
+    maxLength of 1,000 or more is listed in text.PROSE_KEYS (a new one fails here)."""
+    for kind in schemas.KINDS:
+        def walk(node: Any, key: str) -> Iterator[str]:
+            if isinstance(node, dict):
+                if node.get("type") == "string" and node.get("maxLength", 0) >= 1000:
+                    yield key
+                for k, v in node.items():
+                    yield from walk(v, k if isinstance(v, dict) and "type" in v else key)
+            elif isinstance(node, list):
+                for item in node:
+                    yield from walk(item, key)
+
+        assert set(walk(schemas.schema(kind), "")) <= text.PROSE_KEYS, kind
+
+
+@pytest.mark.parametrize(
+    ("char", "one_line", "prose"),
+    [
+        ("\x00", "control", "control"), ("\x1b", "control", "control"), ("\x7f", "control", "control"),
+        ("\x85", "control", "control"), ("\x9b", "control", "control"), ("\r", "control", "control"),
+        ("\n", "line", None), ("\t", "line", None), ("\u2028", "line", "line"), ("\u2029", "line", "line"),
+        *[(c, "invisible", "invisible") for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"],
+        *[(c, "invisible", "invisible") for c in "\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff\u00ad"],
+        ("\U000e0041", "invisible", "invisible"),  # a tag character (invisible ASCII)
+        *[(c, "nonchar", "nonchar") for c in "\ufdd0\ufdef\ufffe\uffff\U0001fffe\U0010ffff\ud800"],
+        ("\u3000", None, None), ("\u00a0", None, None), ("a", None, None), ("保", None, None),
+        ("\ue000", None, None),  # private use: some rare Chinese characters live there
+    ],
+)
+def test_char_kinds(char: str, one_line: str | None, prose: str | None) -> None:
+    assert text.char_kind(char, prose=False) == one_line
+    assert text.char_kind(char, prose=True) == prose
+
+
+def test_text_problems_name_the_character_never_print_it() -> None:
+    data = {"id": "bd-0001", "name": "保定\u202e平台", "description": "第一行\n第二\u200b行",
+            "contact": {"address": "示例路\u00851号"}, "k\u200bey": "x"}
+    lines = {(): 1, ("id",): 2, ("name",): 3, ("description",): 4, ("contact",): 6, ("contact", "address"): 7,
+             ("k\u200bey",): 8}
+    found = text.check_document("platform", load.Document("data/platforms/bd-0001.yaml", data, lines))
+    shown = [(p.line, p.rule, p.message) for p in found]
+    assert shown == [
+        (3, "records.invisible-char", "“平台名称”第 3 个字符是文字方向嵌入/覆盖符（U+202E）"),
+        (4, "records.invisible-char", "“平台简介”第 2 行第 3 个字符是零宽空格（U+200B）"),
+        (7, "records.control-char", "“地址”第 4 个字符是NEL 换行符（U+0085）"),
+        (8, "records.invisible-char", "键名“k<U+200B>ey”第 2 个字符是零宽空格（U+200B）"),
+    ]
+    for p in found:
+        assert all(c.isprintable() for c in p.message + p.hint), p
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("保定市示例CNAS平台", "保定市示例СNАS平台"),  # Cyrillic Es and A
+        ("保定市示例TEXT平台", "保定市示例ΤΕΧΤ平台"),  # Greek capitals
+        ("保定市示例5G平台", "保定市示例５Ｇ平台"),  # full-width
+        ("保定市示例平台", "保定市 示例　平台"),  # spaces, U+3000 too
+        ("保定市示例平台", "保定市示\u200b例平台\u2060"),  # invisible characters
+        ("保定市示例平台", "保定市示\u3164例平台"),  # a Hangul filler
+        ("保定示例（有限公司）", "保定示例(有限公司)"),
+        ("保定IT平台", "保定it平台"),
+    ],
+)
+def test_near_duplicate_names_have_one_key(a: str, b: str) -> None:
+    assert text.name_key(a) == text.name_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("保定市示例平台", "保定市示范平台"), ("保定5G平台", "保定4G平台"),
+                                      ("保定CNAS平台", "保定CMAS平台")])
+def test_different_names_keep_different_keys(a: str, b: str) -> None:
+    assert text.name_key(a) != text.name_key(b)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["index", "search", "assets", "pagefind", "sitemap", "feed", "lists", "data", "404", "robots", "schemas",
+     "attachments", "readme", "con", "prn", "aux", "nul", *[f"com{n}" for n in range(1, 10)],
+     *[f"lpt{n}" for n in range(1, 10)], "bd--0001", "_bd-0001"],
+)
+def test_reserved_ids(value: str) -> None:
+    assert records.reserved_id_reason(value)
+
+
+@pytest.mark.parametrize("value", ["bd-0001", "2025-publicity", "2024-review-2", "con1", "com10", "indexes"])
+def test_ordinary_ids_are_not_reserved(value: str) -> None:
+    assert records.reserved_id_reason(value) is None
+
+
+# ------------------------------------------------------- registry new applies the same rules
+
+
+def _new(**overrides: Any) -> pipeline.NewPlatform:
+    values: dict[str, Any] = {
+        "name": "竞秀区示例新创设计公共服务平台", "operator": "保定示例新创设计有限公司",
+        "uscc": make_uscc("91130602", "MA0ABC12"), "established": date(2015, 3, 2), "county": "130602",
+        "address": "保定市竞秀区示例路1号", "phone": "0312-5555555", "association": None,
+        "recommended": date(2026, 11, 20), **overrides,
+    }
+    return pipeline.NewPlatform(**values)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "rule"),
+    [
+        ({"name": "竞秀区示例\u200b新创设计公共服务平台"}, "records.invisible-char"),
+        ({"address": "保定市竞秀区\x1b[2J示例路1号"}, "records.control-char"),
+        ({"uscc": make_uscc("91130602", "MA0ABC12") + "\n"}, "records.line-break"),
+        ({"name": "保定市示例检验检测公共服务平台"}, "names.unique"),
+        ({"name": "保定市示例检验检测公共服务平台\u3000"}, "names.unique"),
+        ({"operator": "保定示例检测技术有限公司"}, "names.operator-unique"),
+        ({"operator": "保定示例检测技术有限公司".replace("有", "有 ")}, "names.operator-unique"),
+    ],
+)
+def test_new_refuses_what_validate_refuses(
+    overrides: dict[str, Any], rule: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_minimal(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    path, problems = pipeline.new_platform(Path("data"), _new(**overrides), date(2026, 11, 29))
+    assert path is None
+    assert {p.rule for p in problems} == {rule}, problems
+    assert sorted(p.name for p in (tmp_path / "data" / "platforms").iterdir()) == [
+        "bd-0001.yaml", "bd-0002.yaml", "bd-0003.yaml"]
+
+
+def test_new_refuses_a_reserved_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scaffold goes through the whole validation: were the next id a reserved name
+    (here made so), nothing is written."""
+    copy_minimal(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(pipeline, "next_platform_id", lambda existing: "con")
+    path, problems = pipeline.new_platform(Path("data"), _new(), date(2026, 11, 29))
+    assert path is None
+    assert [(p.file, p.rule) for p in problems] == [("data/platforms/con.yaml", "ids.reserved")]
+    assert not (tmp_path / "data" / "platforms" / "con.yaml").exists()
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    path, problems = pipeline.new_platform(Path("data"), _new(), date(2026, 11, 29))
+    assert (path, problems) == ("data/platforms/bd-0004.yaml", [])
+
+
+# ---------------------------------------------------------- output: record text stays inert
+
+#: what a record, a file name or a message might carry to the terminal or the CI log
+_HOSTILE_TEXTS = [
+    "\x1b[2J\x1b[31m红字", "a\u202eevil", "line\nbreak", "cr\rreturn", "\u2028sep", "\x85nel",
+    "\u200bzw", "\ud800lone", "\ufdd0nonchar", "\x00nul", "tab\there",
+]
+_INJECTIONS = [
+    "\n::error::forged", "\r\n::set-output name=x::y", "::add-mask::secret", "x\n::stop-commands::tok",
+    "%0A::error::percent", "100%", "a,b:c::d", "\r::warning file=x::y", "\u2028::error::ls",
+    "\x85::error::nel",
+]
+
+
+def _hostile_problems() -> list[report.Problem]:
+    out = []
+    for i, bad in enumerate(_HOSTILE_TEXTS + _INJECTIONS):
+        out.append(report.Problem(f"data/platforms/bd-{i}{bad}.yaml", i + 1, "records.control-char",
+                                  f"平台名称“{bad}”有问题", f"提示{bad}"))
+    return out
+
+
+def _unsafe(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") or 0xFDD0 <= ord(ch) <= 0xFDEF or (
+        ord(ch) & 0xFFFE) == 0xFFFE
+
+
+@pytest.mark.parametrize("fmt", sorted(report.FORMATTERS))
+def test_output_never_prints_raw_control_characters(fmt: str) -> None:
+    problems = _hostile_problems()
+    out = report.FORMATTERS[fmt](problems)
+    assert not [hex(ord(c)) for c in out if c != "\n" and _unsafe(c)]
+    if fmt == "text":  # one line a problem, one a hint, and the summary
+        assert len(out.splitlines()) == 2 * len(problems) + 1
+        assert not any(line.startswith("::") for line in out.splitlines())
+    if fmt == "json":
+        found = json.loads(out)["problems"]
+        assert len(found) == len(problems)
+        assert any("<U+202E>" in p["message"] for p in found)
+        assert any("\\n" in p["file"] for p in found)
+
+
+def _gh_unescape(value: str) -> str:
+    return value.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace(
+        "%25", "%")
+
+
+def test_github_format_cannot_be_turned_into_another_workflow_command() -> None:
+    """Each problem is one `::error props::data` line; props and data are escaped as the
+    Actions runner unescapes them (%, CR, LF; and : , in properties), so no record text
+    ends the command, starts a line with `::`, or changes a property."""
+    problems = _hostile_problems()
+    lines = report.format_github(problems).splitlines()
+    assert len(lines) == len(problems) + 1
+    assert not lines[-1].startswith("::")
+    by_line = {p.line: p for p in problems}
+    for line in lines[:-1]:
+        m = re.fullmatch(r"::error (?P<props>[^:]*)::(?P<data>.*)", line)
+        assert m, line
+        props = dict(item.split("=", 1) for item in m["props"].split(","))
+        assert set(props) == {"file", "line", "title"}, line
+        p = by_line[int(props["line"])]
+        assert _gh_unescape(props["file"]) == report.inert(p.file)
+        assert _gh_unescape(props["title"]) == p.rule
+        assert _gh_unescape(m["data"]) == report.inert(f"{p.message}（提示：{p.hint}）")
+        assert "\n" not in _gh_unescape(m["data"]) and "\r" not in _gh_unescape(m["data"])
+
+
+def test_inert_shows_escapes() -> None:
+    assert report.inert("a\nb\tc\rd") == "a\\nb\\tc\\rd"
+    assert report.inert("保定\u202e\u200b\x1b\ufdd0\U000e0041　平台") == "保定<U+202E><U+200B><U+001B><U+FDD0><U+E0041>　平台"
+    assert report.inert("普通的文字 ok") == "普通的文字 ok"
