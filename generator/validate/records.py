@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator import schemas
+from generator import paths, schemas
 from generator.load import Document
 from generator.report import Problem
 from generator.uscc import check_uscc, normalise
@@ -67,16 +67,15 @@ def check_id_matches_filename(ctx: Context) -> Iterator[Problem]:
 
 
 #: ids that would take a name the site, MkDocs, Pagefind or the exports use for themselves
-#: (generator/paths.py: platforms/<id>/ beside platforms/index.md, search/, assets/,
-#: pagefind/, sitemap.xml, feed.xml, lists/, data/, 404.html, robots.txt, schemas/,
-#: attachments/; README.md is a folder's page for MkDocs), or that Windows cannot use as
-#: a file name (a clerk's checkout of data/platforms/con.yaml fails)
+#: (the sections of generator/paths.py, and index.md / README.md as a folder's page,
+#: assets/, sitemap.xml, 404.html, robots.txt, schemas/, attachments/), or that Windows
+#: cannot use as a file name (a clerk's checkout of data/platforms/con.yaml fails)
 RESERVED_IDS = frozenset(
-    {"index", "search", "assets", "pagefind", "sitemap", "feed", "lists", "data", "404",
-     "robots", "schemas", "attachments", "readme", "platforms", "announcements", "counties",
-     "categories", "conditions", "guide",
-     "con", "prn", "aux", "nul",
-     *(f"{device}{n}" for device in ("com", "lpt") for n in range(10))}
+    {url.rstrip("/").rsplit(".", 1)[0]
+     for url in (paths.PLATFORMS, paths.ANNOUNCEMENTS, paths.CONDITIONS, paths.DATA, paths.GUIDE, paths.SEARCH,
+                 paths.COUNTIES, paths.CATEGORIES, paths.LISTS, paths.FEED, paths.PAGEFIND)}
+    | {"index", "readme", "assets", "sitemap", "404", "robots", "schemas", "attachments"}
+    | {"con", "prn", "aux", "nul", *(f"{device}{n}" for device in ("com", "lpt") for n in range(10))}
 )
 
 

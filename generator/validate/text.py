@@ -25,6 +25,7 @@ near-duplicates (records.py).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -154,18 +155,28 @@ def _problems(kind: str, doc: Document, path: tuple[str | int, ...], text: str, 
 def check_document(kind: str, doc: Document) -> list[Problem]:
     """Every refused character of every string (keys too) of one loaded file."""
     problems: list[Problem] = []
+    # containers only go on the stack; a printable string (nearly all) costs one test
     stack: list[tuple[tuple[str | int, ...], Any, bool]] = [((), doc.data, False)]
+    if isinstance(doc.data, str) and not doc.data.isprintable():
+        problems.extend(_problems(kind, doc, (), doc.data, False, False))
     while stack:
         path, node, prose = stack.pop()
-        if isinstance(node, str):
-            problems.extend(_problems(kind, doc, path, node, False, prose))
-        elif isinstance(node, dict):
+        if isinstance(node, dict):
             for key, value in node.items():
-                if isinstance(key, str):
+                if type(key) is str and not key.isprintable():
                     problems.extend(_problems(kind, doc, (*path, key), key, True, False))
+                if type(value) is str:
+                    if not value.isprintable():
+                        problems.extend(_problems(kind, doc, (*path, key), value, False, key in PROSE_KEYS))
+                elif isinstance(value, (dict, list)):
                     stack.append(((*path, key), value, key in PROSE_KEYS))
         elif isinstance(node, list):
-            stack.extend(((*path, i), item, prose) for i, item in enumerate(node))
+            for i, value in enumerate(node):
+                if type(value) is str:
+                    if not value.isprintable():
+                        problems.extend(_problems(kind, doc, (*path, i), value, False, prose))
+                elif isinstance(value, (dict, list)):
+                    stack.append(((*path, i), value, prose))
     problems.sort(key=lambda p: (p.line or 0, repr(p.path)))
     return problems
 
@@ -199,11 +210,9 @@ _IGNORABLE_RANGES = (
 )
 
 
-def _invisible(ch: str) -> bool:
-    if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp"):
-        return True
-    code = ord(ch)
-    return any(low <= code <= high for low, high in _IGNORABLE_RANGES)
+_IGNORABLE = re.compile("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _IGNORABLE_RANGES) + "]")
+#: categories dropped from a name: controls, format characters, spaces and separators
+_DROPPED = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
 
 def name_key(name: Any) -> Any:
@@ -214,6 +223,7 @@ def name_key(name: Any) -> Any:
     if not isinstance(name, str):
         return name
     text = unicodedata.normalize("NFKC", name)
-    if not (text.isascii() and text.isalnum()):
-        text = "".join(ch for ch in text if not _invisible(ch)).translate(_LOOKALIKES)
+    if not text.isprintable():
+        text = "".join(ch for ch in text if ch.isprintable() or unicodedata.category(ch) not in _DROPPED)
+    text = _IGNORABLE.sub("", text).replace(" ", "").translate(_LOOKALIKES)
     return unicodedata.normalize("NFKC", text).casefold()
