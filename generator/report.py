@@ -85,12 +85,20 @@ def format_text(problems: Iterable[Problem], *, summary: bool = True) -> str:
     lines: list[str] = []
     for p in problems:
         prefix = "" if p.is_error else "警告："
-        lines.append(f"{p.location()}: {prefix}{p.message} [rule {p.rule}]")
+        lines.append(_not_a_command(f"{p.location()}: {prefix}{p.message} [rule {p.rule}]"))
         if p.hint:
             lines.append(f"    提示：{p.hint}")
     if summary:
         lines.append(_summary_line(problems))
     return "\n".join(lines) + "\n"
+
+
+def _not_a_command(line: str) -> str:
+    """The line, with its first colon escaped when it would start with `::` (leading spaces
+    aside): the GitHub Actions runner reads such a line of a CI log as a workflow command."""
+    if line.lstrip().startswith("::"):
+        return line.replace(":", "<U+003A>", 1)
+    return line
 
 
 def _summary_line(problems: list[Problem]) -> str:
