@@ -263,6 +263,8 @@ NOT_FROM_DATA = {
     "load.io": "needs a file the OS refuses to read; the tests run as root, where "
     "permissions do not stop reads, and non-files are refused before reading (load.not-regular)",
     "check.unknown-id": "registry check only: tests/test_cli.py",
+    "schema.unexplained": "the two JSON Schema validators agree on every schema: "
+    "test_validators_that_disagree_still_refuse",
 }
 #: rule-id prefixes of other commands that live in the same modules
 OTHER_COMMANDS = {"build.": "registry build only: tests/test_build.py"}
@@ -810,6 +812,21 @@ def _schema_nodes(node: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(node, list):
         for item in node:
             yield from _schema_nodes(item)
+
+
+def test_validators_that_disagree_still_refuse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should jsonschema-rs refuse what the Python validator finds nothing wrong with, the
+    file is refused all the same (it was let through when their patterns differed)."""
+    doc, problems = load_file(MINIMAL / "data" / "platforms" / "bd-0001.yaml", "data/platforms/bd-0001.yaml")
+    assert doc is not None, problems
+    assert check_shape("platform", doc) == []
+
+    class Refuses:
+        def is_valid(self, data: Any) -> bool:
+            return False
+
+    monkeypatch.setattr(schema_check, "_fast_validator", lambda kind: Refuses())
+    assert [p.rule for p in check_shape("platform", doc)] == ["schema.unexplained"]
 
 
 def test_long_text_fields_are_prose() -> None:
