@@ -297,6 +297,8 @@ class Synth:
         self.schedule = make_schedule(Calendar(arrangements_from_data(cal_data)))
         self.categories = {k: items for k, (_title, items) in schemas.service_categories().items()}
         self.names: set[str] = set()
+        #: operator name -> its USCC: one name is one unit (names.operator-unique)
+        self.operators: dict[str, str] = {}
         self.certificates: dict[int, int] = {}
         #: (county code, year) whose county recommendations are suspended (第十八条)
         self.suspended: set[tuple[str, int]] = set()
@@ -309,6 +311,14 @@ class Synth:
 
     def _day_between(self, a: date, b: date) -> date:
         return a + timedelta(days=self.rng.randint(0, max(0, (b - a).days)))
+
+    def _operator(self, stem: str, kind: str, uscc: str) -> str:
+        """stem + kind, numbered when another unit (another USCC) has that name already."""
+        name, k = stem + kind, 1
+        while self.operators.setdefault(name, uscc) != uscc:
+            k += 1
+            name = f"{stem}第{k}{kind}"
+        return name
 
     def _unique_name(self, place: str, industry: str, category: str) -> str:
         for attempt in range(1000):
@@ -360,7 +370,8 @@ class Synth:
             county=code,
             county_name=county_name,
             name=name,
-            operator=f"{county_name if len(county_name) <= 2 else county_name[:-1]}{brand}{industry}{rng.choice(COMPANY_KINDS)}",
+            operator=self._operator(f"{county_name if len(county_name) <= 2 else county_name[:-1]}{brand}{industry}",
+                                    rng.choice(COMPANY_KINDS), make_uscc("91" + code, f"MA{n:06d}")),
             uscc=make_uscc("91" + code, f"MA{n:06d}"),
             established=self._day_between(date(1998, 1, 1), date(2017, 12, 31)),
             services=services,
