@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from generator import model, paths
 from generator.load import Document, display_path, load_file, load_sources, parse_yaml
-from generator.report import Problem
+from generator.report import Problem, inert
 from generator.scaffold import NewPlatform, next_platform_id, scaffold_text
 from generator.schemas import SCHEMA_DIR
 from generator.validate import eligibility
@@ -77,7 +77,7 @@ def check_platform(data_dir: Path, platform_id: str, on: date | None, today: dat
         dates = [real_date(e["date"]) for e in doc.data["history"] if e["type"] == "publicity"]
         on = next((d for d in reversed(dates) if d), today)
     findings = eligibility.evaluate(rules.thresholds, doc.data, on)
-    text = eligibility.report(f"{doc.data['name']}（{platform_id}）", on, rules.measures, findings)
+    text = eligibility.report(inert(f"{doc.data['name']}（{platform_id}）"), on, rules.measures, findings)
     return CheckOutcome(own, text, all(f.ok for f in findings))
 
 

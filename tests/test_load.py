@@ -83,6 +83,8 @@ RULES: list[tuple[str, bytes, str, int | None]] = [
     ("second-bom", "\ufeff\ufeffa: 1\n".encode(), "load.control-char", 1),
     ("line-separator", "a: 1\nb: 2\nc: x\u2028y\n".encode(), "load.control-char", 3),
     ("para-separator", "a: x\u2029\n".encode(), "load.control-char", 1),
+    ("bare-cr", b"a: 1\nb: x\ry\n", "load.control-char", 2),
+    ("old-mac-line-ends", b"a: 1\rb: 2\r", "load.control-char", 1),
     ("too-large", b"a: " + b"x" * MAX_BYTES + b"\n", "load.too-large", None),
     ("tab-indent", b"a:\n\tb: 1\n", "load.syntax", 2),
     ("tab-later", b"a:\n  b: 1\n\tc: 2\n", "load.syntax", 3),

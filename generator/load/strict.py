@@ -147,12 +147,14 @@ def _decode(raw: bytes, file: str) -> tuple[bytes, str | None, list[Problem]]:
 
 
 # Everything YAML (or libyaml) refuses, plus the characters YAML 1.1 counts as line
-# breaks but editors do not (NEL, LS, PS): they would shift every line number after them.
-_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# breaks but editors do not (NEL, LS, PS, a CR not followed by LF): they would shift every
+# line number after them, and a bare CR can hide text in a terminal or a CI log.
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)")
 _CHAR_NAMES = {
     "\x00": "NUL 空字符",
     "\x0b": "垂直制表符",
     "\x0c": "换页符",
+    "\r": "单独的回车符 CR，旧式换行",
     "\x1b": "ESC",
     "\x7f": "DEL",
     "\x85": "NEL 换行符",
