@@ -198,7 +198,8 @@ class Renderer:
             offering = [p for p in r.platforms if key in p.categories]
             add(paths.category(key), "category.md.j2", key=key, title=title, items=items, platforms=offering)
         add(paths.CONDITIONS, "conditions.md.j2")
-        add(paths.DATA, "data.md.j2", fields=_export_fields())
+        add(paths.DATA, "data.md.j2", fields=_export_fields(), publisher=_publisher())
+        add(paths.STATISTICS, "statistics.md.j2", charts=_charts(r))
         return out
 
     def _counts(self) -> dict[str, Any]:
@@ -237,6 +238,19 @@ def _export_fields() -> list[tuple[str, str, str]]:
     """(field, title, description) of platform records, for the data page."""
     props = schemas.schema("platform")["properties"]
     return [(k, v.get("title", ""), v.get("description", "")) for k, v in props.items() if k != "internal"]
+
+
+def _publisher() -> Any:
+    from generator.export.common import DEFAULT_PUBLISHER
+
+    return DEFAULT_PUBLISHER
+
+
+def _charts(registry: Registry) -> list[tuple[Any, Markup]]:
+    """(dimension, its SVG chart) for the statistics page; the SVG is built with ElementTree."""
+    from generator.export.stats import bar_chart, statistics
+
+    return [(d, Markup(bar_chart(d))) for d in statistics(registry)]
 
 
 def render_pages(registry: Registry, site: SiteConfig) -> dict[str, str]:
