@@ -43,7 +43,7 @@ def exports(
     dimensions = statistics(registry)
     out[paths.STATISTICS_CSV] = to_csv(statistics_table(dimensions))
     out[paths.DATAPACKAGE] = datapackage(registry, site_url, publisher, out, dimensions)
-    out.update(schema_files(site_url))
+    out.update(schema_files(site_url, registry.rules))
     out[paths.FEED] = atom_feed(registry, site_url, publisher)
     out.update(calendar_files(registry, site_url, publisher))
     out.update(qr_files(registry, site_url, publisher))

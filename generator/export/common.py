@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -23,20 +24,42 @@ UTC_OFFSET = "+08:00"
 
 @dataclass(frozen=True)
 class Publisher:
-    """Who publishes the registry and under which licence: the strings another bureau
-    changes to reuse the project (see examples/)."""
+    """Who publishes the registry, of what, under which licence: the strings another
+    bureau changes to reuse the project. `from_settings` reads them from mkdocs.yml's
+    `extra.registry`; the defaults are Baoding's (see examples/ for another city)."""
 
     authority: str = "保定市工业和信息化局"
-    registry_title: str = "保定市中小企业公共服务示范平台名录"
-    #: "<registry_title>公告" etc. are built from this: the kind of platform, with its city
+    #: the kind of platform, with its city: "<subject>公告", "<subject>名录", ...
     subject: str = "保定市中小企业公共服务示范平台"
     license: str = "CC BY 4.0"
     license_url: str = "https://creativecommons.org/licenses/by/4.0/"
     license_title: str = "知识共享署名 4.0 国际许可协议"
-    #: authority of `tag:` URIs (RFC 4151): a domain the publisher held on `tag_date`.
-    #: Fixed, so that Atom ids and iCalendar UIDs survive a move of the site.
+    #: authority and date of `tag:` URIs (RFC 4151): a domain the publisher held on that
+    #: date. Fixed, so that Atom ids and iCalendar UIDs survive a move of the site.
     tag_authority: str = "baoding-gxj.github.io"
     tag_date: str = "2025"
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], **override: str) -> Publisher:
+        """From mkdocs.yml's `extra.registry` (keys authority, subject, data_license,
+        data_license_url, data_license_title, tag_authority, tag_date); a missing or
+        empty key keeps the default."""
+        keys = {
+            "authority": "authority",
+            "subject": "subject",
+            "license": "data_license",
+            "license_url": "data_license_url",
+            "license_title": "data_license_title",
+            "tag_authority": "tag_authority",
+            "tag_date": "tag_date",
+        }
+        values = {f: str(settings[k]) for f, k in keys.items() if settings.get(k)}
+        values.update((k, v) for k, v in override.items() if v)
+        return cls(**values)
+
+    @property
+    def registry_title(self) -> str:
+        return f"{self.subject}名录"
 
     @property
     def feed_title(self) -> str:

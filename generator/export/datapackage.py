@@ -70,6 +70,7 @@ def _coded(name: str, labels: dict[str, str], required: bool = True) -> dict[str
 
 
 def platform_schema(registry: Registry) -> dict[str, Any]:
+    rules = registry.rules
     counties = [c.name for c in registry.counties]
     fields = [
         _field(HEADER[0], description="平台编号，永不更改、永不复用",
@@ -80,14 +81,14 @@ def platform_schema(registry: Registry) -> dict[str, Any]:
                constraints=_required()),
         _field(HEADER[4], description="平台所在的县（市、区）或功能区",
                constraints=_required(enum=counties) if counties else _required()),
-        _field(HEADER[5], description="提供的服务类别（第六条），以“、”分隔："
+        _field(HEADER[5], description=f"提供的{schemas.title('platform', ['services'])}，以“、”分隔："
                + "、".join(category_titles().values())),
         _field(HEADER[6], description="数据日期当天由历史推算的状态",
                constraints=_required(enum=[s.value for s in Status]),
                categories=[{"value": s.value, "label": s.value} for s in Status]),
         _field(HEADER[7], description="证书编号（最近一次认定）"),
         _field(HEADER[8], "integer", "首次认定的年度批次", constraints={"minimum": 1900}),
-        _field(HEADER[9], "date", "认定或上次复核合格满三年（第十七条）"),
+        _field(HEADER[9], "date", f"认定或上次复核合格满{rules.review_years}年（{rules.review_article}）"),
         _field(HEADER[10], "date", "撤销日期，仅已撤销的平台"),
         _field(HEADER[11], description="服务电话；在 Excel 中请作为文本导入，以免丢失开头的 0"),
         _field(HEADER[12]),
@@ -109,7 +110,7 @@ def announcement_schema(registry: Registry) -> dict[str, Any]:
         _field(h[4], "date", constraints=_required()),
         _field(h[5]),
         _field(h[6], "date", "仅公示公告"),
-        _field(h[7], "integer", "仅公示公告（第十二条）", constraints={"minimum": 1}),
+        _field(h[7], "integer", f"仅公示公告（{registry.rules.publicity_article}）", constraints={"minimum": 1}),
         _field(h[8], "date", "按工作日推算，仅公示公告"),
         _field(h[9], format="uri", constraints=_required(unique=True)),
     ]

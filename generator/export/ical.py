@@ -1,8 +1,8 @@
 """iCalendar feeds (RFC 5545, written with the `icalendar` library) of the registry's dates.
 
 calendar.ics holds every publicity period (start to end, with its number of working
-days, 第十二条), every platform's next review due date (第十七条) and each year's
-annual-report deadline (the due day of data/rules.yaml, 第十六条). platforms/<id>.ics holds
+days), every platform's next review due date and each year's annual-report deadline,
+with the articles, periods and due day of data/rules.yaml (第十二条, 第十七条, 第十六条 here). platforms/<id>.ics holds
 the same dates for one platform: the publicity periods it was listed in, its review
 due date and its own annual-report deadlines (from the year after its certification
 until it is revoked).
@@ -102,7 +102,7 @@ def _due(rules: Rules, year: int) -> date | None:
 
 
 def _annual(
-    year: int, rules: Rules, uid: str, summary: str, url: str, stamp: datetime
+    year: int, rules: Rules, uid: str, summary: str, url: str, stamp: datetime, authority: str
 ) -> Event | None:
     due = _due(rules, year)
     if due is None:
@@ -112,7 +112,7 @@ def _annual(
         due,
         due,
         summary,
-        f"示范平台每年将上一年度（{year - 1}年度）工作总结报市工信局，截止日期{cn_date(due)}"
+        f"示范平台每年将上一年度（{year - 1}年度）工作总结报{authority}，截止日期{cn_date(due)}"
         f"（{rules.annual_report_article}）。",
         url,
         stamp,
@@ -149,7 +149,7 @@ def registry_calendar(registry: Registry, site_url: str, publisher: Publisher) -
                 _annual(
                     year, rules, publisher.tag(f"annual-report/{year}"),
                     f"示范平台报送{year - 1}年度工作总结截止",
-                    paths.absolute(site_url, paths.CONDITIONS), stamp,
+                    paths.absolute(site_url, paths.CONDITIONS), stamp, publisher.authority,
                 )
             )
     for ev in events:
@@ -176,7 +176,7 @@ def platform_calendar(
         events.append(
             _annual(
                 year, rules, publisher.tag(f"platform/{p.id}/annual-report/{year}"),
-                f"报送{year - 1}年度工作总结截止：{p.name}", url, stamp,
+                f"报送{year - 1}年度工作总结截止：{p.name}", url, stamp, publisher.authority,
             )
         )
     for ev in events:

@@ -15,7 +15,7 @@ from typing import Any
 from generator import paths, schemas
 from generator.export.common import SCHEMA_VERSION, category_titles, to_json
 from generator.export.records import field_descriptions
-from generator.model import Status
+from generator.model import Rules, Status
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 NAMES = ("platforms", "announcements", "platform", "announcement", "index")
@@ -45,8 +45,8 @@ def _event_enum(field: str) -> dict[str, Any]:
     }
 
 
-def _defs() -> dict[str, Any]:
-    d = field_descriptions()
+def _defs(rules: Rules) -> dict[str, Any]:
+    d = field_descriptions(rules)
     t = schemas.title
     history = {
         "title": t("platform", ["history", 0]),
@@ -254,9 +254,9 @@ def _document(site_url: str, name: str, title: str, body: dict[str, Any], defs: 
     }
 
 
-def export_schemas(site_url: str) -> dict[str, dict[str, Any]]:
+def export_schemas(site_url: str, rules: Rules) -> dict[str, dict[str, Any]]:
     """name -> schema, for every JSON download."""
-    defs = _defs()
+    defs = _defs(rules)
     pdefs = {"platform": defs["platform"], "event": defs["event"]}
     adefs = {"announcement": defs["announcement"]}
     entry_url = {"type": "string", "format": "uri"}
@@ -337,5 +337,7 @@ def export_schemas(site_url: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def schema_files(site_url: str) -> dict[str, bytes]:
-    return {paths.export_schema(name): to_json(s) for name, s in export_schemas(site_url).items()}
+def schema_files(site_url: str, rules: Rules) -> dict[str, bytes]:
+    return {
+        paths.export_schema(name): to_json(s) for name, s in export_schemas(site_url, rules).items()
+    }

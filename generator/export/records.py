@@ -36,7 +36,7 @@ from generator.export.common import (
     sorted_platforms,
     to_json,
 )
-from generator.model import Announcement, Event, Platform, Registry, Status
+from generator.model import Announcement, Event, Platform, Registry, Rules, Status
 from generator.schemas import title as schema_title
 
 
@@ -44,7 +44,8 @@ def _title(*path: str | int) -> str:
     return schema_title("platform", list(path))
 
 
-def field_descriptions() -> dict[str, str]:
+def field_descriptions(rules: Rules) -> dict[str, str]:
+    """Field -> Chinese description; articles and periods from data/rules.yaml."""
     t = _title
     statuses = "；".join(f"{s.slug} {s.value}" for s in Status)
     categories = "；".join(f"{k} {v}" for k, v in category_titles().items())
@@ -55,14 +56,15 @@ def field_descriptions() -> dict[str, str]:
         "operator": f"{t('operator')}：name {t('operator', 'name')}，uscc "
         f"{t('operator', 'uscc')}，established {t('operator', 'established')}",
         "county": f"{t('county')}：code 行政区划代码，name 名称",
-        "categories": f"服务类别（第六条）：{categories}",
+        "categories": f"服务类别（{t('services')}）：{categories}",
         "services": f"{t('services')}：服务类别 -> 服务项目",
         "status": "状态，按 generated_for 当日由历史推算：" + "、".join(s.value for s in Status),
         "status_code": f"状态代码：{statuses}",
         "certificate": "证书编号（最近一次认定）",
         "certified_on": "认定日期（最近一次认定）",
         "certified_year": "认定年度（首次认定的批次）",
-        "next_review": "下次复核日期：认定或上次复核合格满三年（第十七条）；已撤销的为 null",
+        "next_review": f"下次复核日期：认定或上次复核合格满{rules.review_years}年（{rules.review_article}）；"
+        "已撤销的为 null",
         "revoked_on": "撤销日期，未撤销的为 null",
         "revocation_reason": f"{t('history', 0, 'reason')}（中文），未撤销的为 null",
         "revocation_reason_code": f"{t('history', 0, 'reason')}代码："
@@ -164,7 +166,7 @@ def platform_list_json(
     return to_json(
         {
             **envelope(registry, site_url, publisher, "platforms"),
-            "fields": field_descriptions(),
+            "fields": field_descriptions(registry.rules),
             "platforms": [records[p.id] for p in sorted_platforms(list(platforms))],
         }
     )

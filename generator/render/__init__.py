@@ -198,7 +198,7 @@ class Renderer:
             offering = [p for p in r.platforms if key in p.categories]
             add(paths.category(key), "category.md.j2", key=key, title=title, items=items, platforms=offering)
         add(paths.CONDITIONS, "conditions.md.j2")
-        add(paths.DATA, "data.md.j2", fields=_export_fields(), publisher=_publisher())
+        add(paths.DATA, "data.md.j2", fields=_export_fields(), publisher=_publisher(self.site))
         add(paths.STATISTICS, "statistics.md.j2", charts=_charts(r))
         return out
 
@@ -240,10 +240,11 @@ def _export_fields() -> list[tuple[str, str, str]]:
     return [(k, v.get("title", ""), v.get("description", "")) for k, v in props.items() if k != "internal"]
 
 
-def _publisher() -> Any:
-    from generator.export.common import DEFAULT_PUBLISHER
+def _publisher(site: SiteConfig) -> Any:
+    """The export's Publisher from mkdocs.yml's `extra.registry` (SiteConfig.extra)."""
+    from generator.export.common import Publisher
 
-    return DEFAULT_PUBLISHER
+    return Publisher.from_settings(site.extra, authority=site.authority)
 
 
 def _charts(registry: Registry) -> list[tuple[Any, Markup]]:
