@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator import paths, schemas
-from generator.export.common import SCHEMA_VERSION, category_titles, to_json
+from generator.export.common import SCHEMA_VERSION, category_titles, event_labels, to_json
 from generator.export.records import field_descriptions
 from generator.model import Rules, Status
 
@@ -38,9 +38,12 @@ def _enum(kind: str, path: list[str | int]) -> list[str]:
 
 def _event_enum(field: str) -> dict[str, Any]:
     path: list[str | int] = ["history", 0, field]
+    # the values and their labels, not the source schema's description: that one is
+    # written for staff and cites the measures' articles
+    labels = event_labels(field)
     return {
         "title": schemas.title("platform", path),
-        "description": (schemas.subschema("platform", path) or {}).get("description", ""),
+        "description": "；".join(f"{k} {labels.get(k, k)}" for k in _enum("platform", path)),
         "enum": _enum("platform", path),
     }
 
