@@ -407,3 +407,21 @@ def test_adoption_files() -> None:
         assert command in contributing
     security = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
     assert "registry diff" in security and "Report a vulnerability" in security
+
+
+def test_calendar_reuse_gives_the_librarys_bytes(registry: model.Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events serialised once and reused across calendars: the same bytes as letting
+    icalendar assemble every calendar itself."""
+    from generator.export import ical
+    from generator.export.common import DEFAULT_PUBLISHER
+
+    fast = ical.calendar_files(registry, SITE, DEFAULT_PUBLISHER)
+
+    def by_library(cal: icalendar.Calendar, events: list, done: dict) -> bytes:
+        for ev in events:
+            if ev is not None:
+                cal.add_component(ev)
+        return cal.to_ical()
+
+    monkeypatch.setattr(ical, "_assemble", by_library)
+    assert ical.calendar_files(registry, SITE, DEFAULT_PUBLISHER) == fast

@@ -145,3 +145,12 @@ def test_statistics_page_is_static(built: tuple[Path, model.Registry]) -> None:
     assert "<script" not in main
     hosts = set(re.findall(r'(?:src|href)="(https?://[^/"]+)', main))
     assert hosts <= set(), hosts
+
+
+def test_announcement_page_links_its_data(built: tuple[Path, model.Registry]) -> None:
+    site, registry = built
+    for a in registry.announcements:
+        url = paths.announcement(a.id)
+        links = [x for x in _links(site, url).links if x.get("type") == "application/json"]
+        assert [_target(url, x["href"] or "") for x in links] == [paths.announcement_json(a.id)]
+        assert (site / paths.announcement_json(a.id)).is_file()

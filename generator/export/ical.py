@@ -128,11 +128,32 @@ def _platform_annual_years(p: Platform, today: date) -> Iterable[int]:
     return range(first + 1, last + 1)
 
 
-def _to_bytes(cal: Calendar) -> bytes:
-    return cal.to_ical()
+_END = b"END:VCALENDAR\r\n"
 
 
-def registry_calendar(registry: Registry, site_url: str, publisher: Publisher) -> bytes:
+def _assemble(cal: Calendar, events: Iterable[Event | None], done: dict[str, bytes]) -> bytes:
+    """The calendar with its events. Each event is serialised once (`done`, by UID) and
+    its lines reused in every calendar that holds it: serialising is most of the cost,
+    and a review or publicity event is in the registry's calendar and a platform's."""
+    present = [ev for ev in events if ev is not None]
+    head = cal.to_ical()
+    if not head.endswith(_END):  # not the shape RFC 5545 gives it: let the library add them
+        for ev in present:
+            cal.add_component(ev)
+        return cal.to_ical()
+    parts = [head[: -len(_END)]]
+    for ev in present:
+        uid = str(ev["UID"])
+        if uid not in done:
+            done[uid] = ev.to_ical()
+        parts.append(done[uid])
+    parts.append(_END)
+    return b"".join(parts)
+
+
+def registry_calendar(
+    registry: Registry, site_url: str, publisher: Publisher, done: dict[str, bytes] | None = None
+) -> bytes:
     rules, today, stamp = registry.rules, registry.today, _stamp(registry.today)
     cal = _calendar(publisher, f"{publisher.subject}日程")
     events: list[Event | None] = [
@@ -152,16 +173,18 @@ def registry_calendar(registry: Registry, site_url: str, publisher: Publisher) -
                     paths.absolute(site_url, paths.CONDITIONS), stamp, publisher.authority,
                 )
             )
-    for ev in events:
-        if ev is not None:
-            cal.add_component(ev)
-    return _to_bytes(cal)
+    return _assemble(cal, events, {} if done is None else done)
 
 
 def platform_calendar(
-    registry: Registry, p: Platform, site_url: str, publisher: Publisher
+    registry: Registry,
+    p: Platform,
+    site_url: str,
+    publisher: Publisher,
+    done: dict[str, bytes] | None = None,
 ) -> bytes:
     rules, today, stamp = registry.rules, registry.today, _stamp(registry.today)
+    done = {} if done is None else done
     cal = _calendar(publisher, f"{p.name}（{p.id}）")
     events: list[Event | None] = []
     seen: set[str] = set()
@@ -179,14 +202,12 @@ def platform_calendar(
                 f"报送{year - 1}年度工作总结截止：{p.name}", url, stamp, publisher.authority,
             )
         )
-    for ev in events:
-        if ev is not None:
-            cal.add_component(ev)
-    return _to_bytes(cal)
+    return _assemble(cal, events, done)
 
 
 def calendar_files(registry: Registry, site_url: str, publisher: Publisher) -> dict[str, bytes]:
-    out = {paths.CALENDAR: registry_calendar(registry, site_url, publisher)}
+    done: dict[str, bytes] = {}
+    out = {paths.CALENDAR: registry_calendar(registry, site_url, publisher, done)}
     for p in registry.platforms:
-        out[paths.platform_calendar(p.id)] = platform_calendar(registry, p, site_url, publisher)
+        out[paths.platform_calendar(p.id)] = platform_calendar(registry, p, site_url, publisher, done)
     return out
