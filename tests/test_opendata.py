@@ -284,10 +284,13 @@ def test_platform_calendar(registry: model.Registry, out: dict[str, bytes]) -> N
 
 
 def _raster(svg: bytes) -> np.ndarray:
-    """Rasterise segno's SVG: one path of horizontal strokes (M/m moves, h draws)."""
+    """Rasterise segno's SVG in module units: a white background and one path of
+    horizontal dark strokes (M/m moves, h draws); the rest of the image stays white."""
     root = ET.fromstring(svg)
     w, h = (int(float(v)) for v in root.get("viewBox").split()[2:])
-    d = root.find("{http://www.w3.org/2000/svg}path").get("d")
+    strokes = [p for p in root.iter("{http://www.w3.org/2000/svg}path") if p.get("stroke")]
+    assert len(strokes) == 1 and strokes[0].get("stroke") == "#000"
+    d = strokes[0].get("d")
     img = np.full((h, w), 255, dtype=np.uint8)
     x = y = 0.0
     for cmd, a, b in re.findall(r"([MmHhVv])\s*(-?[\d.]+)(?:\s+(-?[\d.]+))?", d):
@@ -308,6 +311,8 @@ def test_qr_codes_decode_to_the_verification_page(registry: model.Registry, out:
         found = zxingcpp.read_barcodes(_raster(svg))
         assert [r.text for r in found] == [f"{SITE}platforms/{p.id}/"], p.id
         assert found[0].format == zxingcpp.BarcodeFormat.QRCode
+        # a white background of its own: scannable on the theme's dark palette too
+        assert b'<path fill="#fff" d="M0 0h' in svg
 
 
 def test_plaque(registry: model.Registry, out: dict[str, bytes], hostile: dict[str, bytes]) -> None:

@@ -44,7 +44,7 @@ def qr_svg(url: str, title: str) -> bytes:
     buf = io.BytesIO()
     make_qr(url).save(
         buf, kind="svg", xmldecl=False, svgns=True, nl=False, scale=4, border=4, title=title, omitsize=True,
-        svgclass="reg-qr", lineclass=None,
+        svgclass="reg-qr", lineclass=None, light="#fff",  # white even on a dark page
     )
     return buf.getvalue()
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
 from generator.export.common import category_titles, xml_text
-from generator.export.tables import Table
+from generator.export.tables import Cell, Table
 from generator.model import HOLDS_TITLE, Registry, Status
 
 
@@ -79,10 +79,10 @@ STATISTICS_HEADER = ("统计项", "统计项代码", "分组", "分组代码", "
 
 
 def statistics_table(dimensions: tuple[Dimension, ...]) -> Table:
-    rows: list[tuple[str | int | None, ...]] = [
+    rows: list[tuple[Cell, ...]] = [
         (d.title, d.key, g.label, g.code, g.count) for d in dimensions for g in d.groups
     ]
-    return Table(STATISTICS_HEADER, rows)  # type: ignore[arg-type]
+    return Table(STATISTICS_HEADER, rows)
 
 
 # -- SVG ----------------------------------------------------------------------------------
