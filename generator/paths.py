@@ -36,6 +36,8 @@ STATISTICS_CSV = "data/statistics.csv"
 CALENDAR = "calendar.ics"
 STATISTICS = "statistics/"
 EXPORT_SCHEMAS = "schemas/export/"
+#: the theme's icon (Material's default: mkdocs.yml sets no theme.favicon)
+FAVICON = "assets/images/favicon.png"
 
 
 def platform(platform_id: str) -> str:

@@ -154,3 +154,16 @@ def test_announcement_page_links_its_data(built: tuple[Path, model.Registry]) ->
         links = [x for x in _links(site, url).links if x.get("type") == "application/json"]
         assert [_target(url, x["href"] or "") for x in links] == [paths.announcement_json(a.id)]
         assert (site / paths.announcement_json(a.id)).is_file()
+
+
+def test_plaque_refers_only_to_files_of_the_site(built: tuple[Path, model.Registry]) -> None:
+    site, registry = built
+    for p in registry.platforms:
+        rel = paths.platform_plaque(p.id)
+        text = (site / rel).read_text(encoding="utf-8")
+        refs = re.findall(r'<(?:link|a)\b[^>]*\bhref="([^"]+)"', text)
+        local = [h for h in refs if not h.startswith("https://")]
+        assert local and all((site / _target(posixpath.dirname(rel), h)).exists() for h in local), local
+        assert [h for h in refs if h.startswith("https://")] == [
+            f"https://baoding-gxj.github.io/platform-registry/platforms/{p.id}/"  # canonical
+        ]

@@ -87,6 +87,9 @@ def plaque_html(
         qr=Markup(svg.decode("utf-8")),
         today=today,
         page=paths.relative(paths.platform_plaque(p.id), paths.platform(p.id)),
+        # the theme's icon (Material's default, as mkdocs.yml sets none); without one the
+        # browser asks for /favicon.ico at the host's root
+        favicon=paths.relative(paths.platform_plaque(p.id), paths.FAVICON),
     )
     return text.encode("utf-8")
 

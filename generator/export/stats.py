@@ -109,8 +109,9 @@ def bar_chart(dim: Dimension) -> str:
             "xmlns": SVG_NS,
             "class": "reg-chart",
             "viewBox": f"0 0 {width} {height}",
-            "width": str(width),
-            "height": str(height),
+            # as wide as the column up to its own width, the height following (phones)
+            "width": "100%",
+            "style": f"max-width:{width}px;height:auto",
             "role": "img",
             "aria-labelledby": f"{title_id} {desc_id}",
             "font-size": "14",
