@@ -22,7 +22,7 @@ import pytest
 from generator import export, model, paths, pipeline
 from generator.export import Publisher
 from generator.load import load_file
-from generator.render import Renderer, SiteConfig
+from generator.render import SiteConfig, render_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "shilin"
@@ -96,10 +96,9 @@ def test_downloads_carry_nothing_of_baoding(example: model.Registry, site: SiteC
 
 
 def test_open_data_pages_carry_nothing_of_baoding(example: model.Registry, site: SiteConfig) -> None:
-    renderer = Renderer(example, site)
+    pages = render_pages(example, site)
     for url in (paths.DATA, paths.STATISTICS):
-        job = next(j for j in renderer.jobs() if j[0] == url)
-        text = renderer.render_job(job)
+        text = pages[paths.source_md(url)]
         for word in BAODING:
             assert word not in text, (url, word)
         assert "示林" in text or url == paths.STATISTICS

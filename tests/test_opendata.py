@@ -24,7 +24,7 @@ from frictionless import Package
 
 from generator import export, model, paths, pipeline, schemas
 from generator.export import stats
-from generator.render import Renderer, SiteConfig
+from generator.render import SiteConfig, render_pages
 from tests.test_export import SITE, TODAY, _hostile_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -361,9 +361,7 @@ def test_statistics_numbers(registry: model.Registry, out: dict[str, bytes]) -> 
 
 
 def test_statistics_page(registry: model.Registry) -> None:
-    renderer = Renderer(registry, SiteConfig(site_url=SITE))
-    job = next(j for j in renderer.jobs() if j[0] == paths.STATISTICS)
-    text = renderer.render_job(job)
+    text = render_pages(registry, SiteConfig(site_url=SITE))[paths.source_md(paths.STATISTICS)]
     assert "<script" not in text and "http://" not in text.replace("http://www.w3.org/2000/svg", "")
     svgs = re.findall(r"<svg.*?</svg>", text, flags=re.DOTALL)
     dims = stats.statistics(registry)
