@@ -119,3 +119,11 @@ def test_example_builds(tmp_path: Path) -> None:
     assert (site / paths.DATAPACKAGE).is_file()
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "示林市中小企业公共服务示范平台名录" in home  # its site_name
+
+
+def test_publisher_from_settings() -> None:
+    assert Publisher.from_settings({}) == Publisher()
+    p = Publisher.from_settings({"subject": "某市示范平台", "tag_date": 2026, "authority": ""}, authority="某局")
+    assert (p.subject, p.tag_date, p.authority) == ("某市示范平台", "2026", "某局")
+    assert p.tag("x") == "tag:baoding-gxj.github.io,2026:x"
+    assert (p.feed_title, p.registry_title) == ("某市示范平台公告", "某市示范平台名录")
