@@ -11,6 +11,7 @@ runs a whole `registry build` of it.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import zipfile
 from datetime import date
@@ -102,6 +103,10 @@ def test_open_data_pages_carry_nothing_of_baoding(example: model.Registry, site:
         for word in BAODING:
             assert word not in text, (url, word)
         assert "示林" in text or url == paths.STATISTICS
+        # the only articles cited are the example's own (its rules.yaml)
+        cited = set(re.findall(r"第[一二三四五六七八九十]+条", text))
+        assert cited <= {example.rules.publicity_article, example.rules.review_article,
+                         example.rules.annual_report_article}, (url, cited)
 
 
 @pytest.mark.build

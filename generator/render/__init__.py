@@ -198,7 +198,7 @@ class Renderer:
             offering = [p for p in r.platforms if key in p.categories]
             add(paths.category(key), "category.md.j2", key=key, title=title, items=items, platforms=offering)
         add(paths.CONDITIONS, "conditions.md.j2")
-        add(paths.DATA, "data.md.j2", fields=_export_fields(), publisher=_publisher(self.site))
+        add(paths.DATA, "data.md.j2", fields=_download_fields(r), publisher=_publisher(self.site))
         add(paths.STATISTICS, "statistics.md.j2", charts=_charts(r))
         return out
 
@@ -234,10 +234,12 @@ def _indicator_order() -> dict[str, int]:
     return order
 
 
-def _export_fields() -> list[tuple[str, str, str]]:
-    """(field, title, description) of platform records, for the data page."""
-    props = schemas.schema("platform")["properties"]
-    return [(k, v.get("title", ""), v.get("description", "")) for k, v in props.items() if k != "internal"]
+def _download_fields(registry: Registry) -> list[tuple[str, str]]:
+    """(field, description) of the platform records in the downloads (platforms.json's
+    `fields`): what a data user reads, not the source records' fields."""
+    from generator.export.records import field_descriptions
+
+    return list(field_descriptions(registry.rules).items())
 
 
 def _publisher(site: SiteConfig) -> Any:
