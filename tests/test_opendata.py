@@ -276,8 +276,10 @@ def test_platform_calendar(registry: model.Registry, out: dict[str, bytes]) -> N
             assert not annual
         revoked = p.revocation(TODAY)
         if revoked:
-            assert annual[-1].year <= revoked.date.year
+            assert annual[-1] <= revoked.date  # no deadline after the revocation
             assert not any("/review/" in u for u in events)
+        elif annual:
+            assert annual[-1] == date(TODAY.year + 1, 3, 31)
 
 
 # -- QR codes and plaques ------------------------------------------------------------------------
@@ -428,3 +430,18 @@ def test_calendar_reuse_gives_the_librarys_bytes(registry: model.Registry, monke
 
     monkeypatch.setattr(ical, "_assemble", by_library)
     assert ical.calendar_files(registry, SITE, DEFAULT_PUBLISHER) == fast
+
+
+def test_no_annual_deadline_after_a_revocation(registry: model.Registry) -> None:
+    from dataclasses import replace
+
+    from generator.export import ical
+    from generator.export.common import DEFAULT_PUBLISHER
+
+    revoked = next(p for p in registry.platforms if p.revocation(TODAY))
+    for day, last in ((date(2025, 2, 10), 2024), (date(2025, 3, 31), 2025), (date(2025, 4, 1), 2025)):
+        history = tuple(replace(e, date=day) if e.type == "revoked" else e for e in revoked.history)
+        p = replace(revoked, history=history)
+        events = _events(ical.platform_calendar(registry, p, SITE, DEFAULT_PUBLISHER))
+        years = [int(u.rsplit("/", 1)[1]) for u in events if "/annual-report/" in u]
+        assert max(years) == last, (day, years)

@@ -119,12 +119,17 @@ def _annual(
     )
 
 
-def _platform_annual_years(p: Platform, today: date) -> Iterable[int]:
+def _platform_annual_years(p: Platform, today: date, rules: Rules) -> Iterable[int]:
+    """From the year after certification to next year, or to the last due day before
+    the revocation."""
     first = p.certified_year
     if first is None:
         return ()
     revoked = p.revocation(today)
-    last = revoked.date.year if revoked else today.year + 1
+    if revoked is None:
+        return range(first + 1, today.year + 2)
+    due = _due(rules, revoked.date.year)
+    last = revoked.date.year if due is not None and due <= revoked.date else revoked.date.year - 1
     return range(first + 1, last + 1)
 
 
@@ -195,7 +200,7 @@ def platform_calendar(
             events.append(_publicity(a, rules, site_url, publisher, stamp))
     events.append(_review(p, today, rules, site_url, publisher, stamp))
     url = paths.absolute(site_url, paths.platform(p.id))
-    for year in _platform_annual_years(p, today):
+    for year in _platform_annual_years(p, today, rules):
         events.append(
             _annual(
                 year, rules, publisher.tag(f"platform/{p.id}/annual-report/{year}"),
