@@ -210,7 +210,6 @@ def datapackage(
         "description": f"{publisher.authority}依据《{registry.rules.measures}》认定的{subject}"
         "及其公告、历史和统计。状态由历史按数据日期推算。",
         "homepage": paths.absolute(site_url, paths.DATA),
-        "version": registry.today.isoformat(),
         "created": f"{registry.today.isoformat()}T00:00:00+08:00",
         "licenses": [
             {"name": publisher.license.replace(" ", "-"), "path": publisher.license_url,
