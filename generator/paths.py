@@ -27,6 +27,17 @@ PLATFORMS_JSON = "data/platforms.json"
 PLATFORMS_CSV = "data/platforms.csv"
 PLATFORMS_XLSX = "data/platforms.xlsx"
 ANNOUNCEMENTS_JSON = "data/announcements.json"
+#: every per-record JSON file and every download, with their URLs (issue 14)
+INDEX_JSON = "data/index.json"
+ANNOUNCEMENTS_CSV = "data/announcements.csv"
+HISTORY_CSV = "data/history.csv"
+DATAPACKAGE = "data/datapackage.json"
+STATISTICS_CSV = "data/statistics.csv"
+CALENDAR = "calendar.ics"
+STATISTICS = "statistics/"
+EXPORT_SCHEMAS = "schemas/export/"
+#: the theme's icon (Material's default: mkdocs.yml sets no theme.favicon)
+FAVICON = "assets/images/favicon.png"
 
 
 def platform(platform_id: str) -> str:
@@ -55,6 +66,37 @@ def year_csv(year: int) -> str:
 
 def year_xlsx(year: int) -> str:
     return f"data/platforms-{year}.xlsx"
+
+
+def year_json(year: int) -> str:
+    return f"data/platforms-{year}.json"
+
+
+def platform_json(platform_id: str) -> str:
+    """Beside the page's folder (platforms/<id>/ -> platforms/<id>.json): the record's URL
+    with the format as its extension, stable as long as the page's."""
+    return f"platforms/{platform_id}.json"
+
+
+def announcement_json(ann_id: str) -> str:
+    return f"announcements/{ann_id}.json"
+
+
+def platform_calendar(platform_id: str) -> str:
+    return f"platforms/{platform_id}.ics"
+
+
+def platform_qr(platform_id: str) -> str:
+    return f"platforms/{platform_id}/qr.svg"
+
+
+def platform_plaque(platform_id: str) -> str:
+    """The printable plaque: one standalone HTML file, not a themed page."""
+    return f"platforms/{platform_id}/plaque.html"
+
+
+def export_schema(name: str) -> str:
+    return f"{EXPORT_SCHEMAS}{name}.schema.json"
 
 
 def source_md(url: str) -> str:

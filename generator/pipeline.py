@@ -145,6 +145,7 @@ def site_config(config_file: Path) -> tuple[SiteConfig | None, list[Problem]]:
         authority=str(reg.get("authority") or "保定市工业和信息化局"),
         repository=str(reg.get("repository") or ""),
         branch=str(reg.get("branch") or "main"),
+        extra=reg,
     ), []
 
 
@@ -178,7 +179,7 @@ def _build_site(registry: model.Registry, site: SiteConfig, data_dir: Path, conf
                 docs_dir: Path, today: date, staging: Staging, problems: list[Problem]) -> BuildResult:
     from concurrent.futures import ThreadPoolExecutor
 
-    from generator.export import exports
+    from generator.export import Publisher, exports
     from generator.index import run_pagefind, search_glob
     from generator.render import render_site
     from generator.render.shell import Shell, fill_pages, html_path, plan
@@ -221,7 +222,7 @@ def _build_site(registry: model.Registry, site: SiteConfig, data_dir: Path, conf
     expected = sum(marked.values())
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind") as pool:
         indexing = pool.submit(run_pagefind, staging.site, expected, search_glob(marked))
-        downloads = exports(registry, site.site_url)
+        downloads = exports(registry, site.site_url, Publisher.from_settings(site.extra, authority=site.authority))
         indexed = indexing.result()
     problems += indexed.problems
     if indexed.problems:

@@ -57,7 +57,7 @@ RULE_PREFIXES = (
 RULE_ID = re.compile(rf"(?:{'|'.join(RULE_PREFIXES)})\.[A-Za-z0-9][A-Za-z0-9_-]*")
 #: "calendar.yaml" and friends are file names, not rule ids.
 FILE_SUFFIXES = frozenset(
-    {"yaml", "yml", "json", "md", "html", "xml", "csv", "xlsx", "py", "j2", "txt"}
+    {"yaml", "yml", "json", "md", "html", "xml", "csv", "xlsx", "py", "j2", "txt", "ics", "svg"}
 )
 
 #: The append-only checks of `registry diff` (generator/diff.py). Listed here as well, so

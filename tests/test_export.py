@@ -1,4 +1,7 @@
-"""Open data and the Atom feed (generator/export.py), from the shipped data and a hostile registry."""
+"""Open data and the Atom feed (generator/export/), from the shipped data and a hostile registry.
+
+The artefacts added for issue 14 (schemas, data package, calendar, QR codes, statistics)
+are checked by independent libraries in tests/test_opendata.py."""
 
 from __future__ import annotations
 
@@ -74,10 +77,21 @@ def test_every_output_path(registry: model.Registry, out: dict[str, bytes]) -> N
         paths.PLATFORMS_CSV,
         paths.PLATFORMS_XLSX,
         paths.ANNOUNCEMENTS_JSON,
+        paths.ANNOUNCEMENTS_CSV,
+        paths.HISTORY_CSV,
+        paths.STATISTICS_CSV,
+        paths.DATAPACKAGE,
+        paths.INDEX_JSON,
         paths.FEED,
+        paths.CALENDAR,
     }
+    expected |= {paths.export_schema(n) for n in ("platforms", "platform", "announcements", "announcement", "index")}
     for y in registry.years:
-        expected |= {paths.year_csv(y), paths.year_xlsx(y)}
+        expected |= {paths.year_csv(y), paths.year_xlsx(y), paths.year_json(y)}
+    for p in registry.platforms:
+        expected |= {paths.platform_json(p.id), paths.platform_calendar(p.id)}
+        expected |= {paths.platform_qr(p.id), paths.platform_plaque(p.id)}
+    expected |= {paths.announcement_json(a.id) for a in registry.announcements}
     assert set(out) == expected
     assert registry.years  # the shipped data has batches
     assert all(isinstance(v, bytes) and v for v in out.values())
@@ -241,28 +255,47 @@ def test_feed(registry: model.Registry, out: dict[str, bytes]) -> None:
     assert root.tag == f"{ATOM}feed"
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh"
     assert root.findtext(f"{ATOM}title") == "保定市中小企业公共服务示范平台公告"
-    assert root.findtext(f"{ATOM}id") == f"{SITE}announcements/"
+    # tag: URIs (RFC 4151), not the site's URL: the ids survive a move of the site
+    assert root.findtext(f"{ATOM}id") == "tag:baoding-gxj.github.io,2025:announcements"
     newest = max(a.date for a in registry.announcements)
     assert root.findtext(f"{ATOM}updated") == f"{newest.isoformat()}T00:00:00+08:00"
-    links = {l.get("rel"): l.get("href") for l in root.findall(f"{ATOM}link")}
+    links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
     assert links == {"self": f"{SITE}feed.xml", "alternate": SITE}
     entries = root.findall(f"{ATOM}entry")
     assert len(entries) == len(registry.announcements)
     dates = [e.findtext(f"{ATOM}updated") for e in entries]
     assert dates == sorted(dates, reverse=True)
+    by_url = {}
     for e in entries:
-        assert e.findtext(f"{ATOM}id").startswith(SITE)
+        ann_id = e.findtext(f"{ATOM}id").removeprefix("tag:baoding-gxj.github.io,2025:announcement/")
+        assert registry.announcement(ann_id) is not None
+        by_url[ann_id] = e
+        html_links = [
+            link.get("href") for link in e.findall(f"{ATOM}link")
+            if link.get("rel") == "alternate" and link.get("type") == "text/html"
+        ]
+        assert html_links == [f"{SITE}announcements/{ann_id}/"]
+        # each entry names the platforms it concerns, in the announcement's order
+        related = [
+            (link.get("href"), link.get("title")) for link in e.findall(f"{ATOM}link")
+            if link.get("rel") == "related"
+        ]
+        expected_related = list(dict.fromkeys(
+            (f"{SITE}platforms/{p.id}/", p.name) for p, _ in registry.listed_in(ann_id)
+        ))
+        assert related == expected_related
         assert e.find(f"{ATOM}content").get("type") == "text"
         assert e.findtext(f"{ATOM}author/{ATOM}name") == "保定市工业和信息化局"
         assert e.findtext(f"{ATOM}summary")
     hrefs = [el.get("href") for el in root.iter() if el.get("href") is not None]
     assert hrefs and all(h.startswith("https://") for h in hrefs)
-    pub = next(e for e in entries if e.findtext(f"{ATOM}id").endswith("/2024-publicity/"))
+    assert any(link.get("rel") == "related" for link in by_url["2024-publicity"].findall(f"{ATOM}link"))
+    pub = by_url["2024-publicity"]
     n = len({p.id for p, _ in registry.listed_in("2024-publicity")})
     assert pub.findtext(f"{ATOM}summary") == (
         f"公示期为7个工作日，自2024年9月27日至2024年10月11日。拟认定名单共{n}个平台。"
     )
-    cert = next(e for e in entries if e.findtext(f"{ATOM}id").endswith("/2024-certification/"))
+    cert = by_url["2024-certification"]
     assert not cert.findtext(f"{ATOM}summary").endswith("：")  # not the salutation
 
 
@@ -427,8 +460,11 @@ def test_hostile_feed_escaped(hostile: dict[str, bytes]) -> None:
             "category",
             "summary",
             "content",
+            "rights",
         )
     }
+    related = [link for link in e.findall(f"{ATOM}link") if link.get("rel") == "related"]
+    assert [link.get("title") for link in related] == [HOSTILE_NAME]
 
 
 def test_control_characters_cannot_break_xml_or_xlsx() -> None:

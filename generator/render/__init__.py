@@ -182,7 +182,18 @@ class Renderer:
         if "title" not in meta:
             raise ValueError(f"template {template} does not call fm(title, ...)")
         title = str(meta.pop("title"))
-        return RenderedPage(url, title, tuple(sorted(meta.items())), body, self.lastmod(url, values))
+        return RenderedPage(url, title, tuple(sorted(meta.items())), body, self.lastmod(url, values),
+                            self.alternates(url, values))
+
+    def alternates(self, url: str, values: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
+        """(type, site-relative target, title) of the machine-readable forms of a record page."""
+        p, a = values.get("p"), values.get("a")
+        if p is not None and url == paths.platform(p.id):
+            return (("application/json", paths.platform_json(p.id), "本平台数据（JSON）"),
+                    ("text/calendar", paths.platform_calendar(p.id), "本平台日程（iCalendar）"))
+        if a is not None and url == paths.announcement(a.id):
+            return (("application/json", paths.announcement_json(a.id), "本公告数据（JSON）"),)
+        return ()
 
     def lastmod(self, url: str, values: Mapping[str, Any]) -> date | None:
         """The day the data shown on a page last changed (the sitemap's lastmod): the latest
@@ -244,7 +255,8 @@ class Renderer:
             offering = [p for p in r.platforms if key in p.categories]
             add(paths.category(key), "category.md.j2", key=key, title=title, items=items, platforms=offering)
         add(paths.CONDITIONS, "conditions.md.j2")
-        add(paths.DATA, "data.md.j2", fields=_export_fields())
+        add(paths.DATA, "data.md.j2", fields=_download_fields(r), publisher=_publisher(self.site))
+        add(paths.STATISTICS, "statistics.md.j2", charts=_charts(r))
         return out
 
     def _counts(self) -> dict[str, Any]:
@@ -290,10 +302,26 @@ def _indicator_order() -> dict[str, int]:
     return order
 
 
-def _export_fields() -> list[tuple[str, str, str]]:
-    """(field, title, description) of platform records, for the data page."""
-    props = schemas.schema("platform")["properties"]
-    return [(k, v.get("title", ""), v.get("description", "")) for k, v in props.items() if k != "internal"]
+def _download_fields(registry: Registry) -> list[tuple[str, str]]:
+    """(field, description) of the platform records in the downloads (platforms.json's
+    `fields`): what a data user reads, not the source records' fields."""
+    from generator.export.records import field_descriptions
+
+    return list(field_descriptions(registry.rules).items())
+
+
+def _publisher(site: SiteConfig) -> Any:
+    """The export's Publisher from mkdocs.yml's `extra.registry` (SiteConfig.extra)."""
+    from generator.export.common import Publisher
+
+    return Publisher.from_settings(site.extra, authority=site.authority)
+
+
+def _charts(registry: Registry) -> list[tuple[Any, Markup]]:
+    """(dimension, its SVG chart) for the statistics page; the SVG is built with ElementTree."""
+    from generator.export.stats import bar_chart, statistics
+
+    return [(d, Markup(bar_chart(d))) for d in statistics(registry)]
 
 
 @dataclass(frozen=True)
@@ -306,6 +334,8 @@ class RenderedPage:
     meta: tuple[tuple[str, Any], ...]
     body: str
     lastmod: date | None = None
+    #: machine-readable forms of the page: (MIME type, site-relative URL, title)
+    alternates: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def searchable(self) -> bool:

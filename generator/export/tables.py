@@ -1,0 +1,302 @@
+"""CSV and XLSX: the platform lists (all, and per year), announcements, history, statistics.
+
+Record text is untrusted here:
+- CSV: a cell that a spreadsheet would read as a formula (OWASP "CSV injection":
+  = + - @ tab CR) gets a leading apostrophe.
+- XLSX: every string is stored as a string (never a formula), and those same cells get
+  Excel's quote prefix, so editing the cell cannot turn it into a formula either.
+
+Excel and the CSV: Excel opens a CSV by guessing each cell's type, so an all-digit
+统一社会信用代码 (18 digits) becomes a number rounded to 15 digits, and a phone number
+loses its leading 0. The CSV stays plain (it is for programs; the data page says so and
+how to import it with text columns); the XLSX is the download for Excel users: every
+string cell there is a string cell with the text number format "@", and dates are real
+date cells (yyyy-mm-dd) so that Excel sorts and filters them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from generator import paths
+from generator.export.common import (
+    announcement_type_labels,
+    category_titles,
+    label,
+    or_none,
+    revocation,
+    sorted_announcements,
+    sorted_platforms,
+)
+from generator.model import Platform, Registry
+
+Cell = str | int | date | None
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+
+
+# -- the platform list ------------------------------------------------------------------
+
+HEADER = (
+    "编号",
+    "平台名称",
+    "运营单位",
+    "统一社会信用代码",
+    "所在县（市、区）",
+    "服务类别",
+    "状态",
+    "证书编号",
+    "认定年度",
+    "下次复核日期",
+    "撤销日期",
+    "联系电话",
+    "地址",
+    "网址",
+    "页面地址",
+)
+
+
+def table_row(registry: Registry, platform: Platform, site_url: str) -> tuple[Cell, ...]:
+    today = registry.today
+    cert = platform.certification(today)
+    revoked = revocation(registry, platform)
+    titles = category_titles()
+    return (
+        platform.id,
+        platform.name,
+        platform.operator.name,
+        platform.operator.uscc,
+        registry.county_name(platform.county),
+        "、".join(titles.get(k, k) for k in platform.categories),
+        registry.status(platform).value,
+        cert.certificate if cert else None,
+        platform.certified_year,
+        platform.next_review(today),
+        revoked.date if revoked else None,
+        platform.contact.phone,
+        platform.contact.address,
+        platform.contact.website,
+        paths.absolute(site_url, paths.platform(platform.id)),
+    )
+
+
+def platform_table(registry: Registry, platforms: Iterable[Platform], site_url: str) -> Table:
+    rows = [table_row(registry, p, site_url) for p in sorted_platforms(list(platforms))]
+    return Table(HEADER, rows)
+
+
+# -- announcements and history (the related tables of the data package) -----------------
+
+ANNOUNCEMENT_HEADER = (
+    "编号",
+    "类型",
+    "类型代码",
+    "标题",
+    "发布日期",
+    "文号",
+    "公示开始日期",
+    "公示工作日数",
+    "公示结束日期",
+    "页面地址",
+)
+
+
+def announcement_table(registry: Registry, site_url: str) -> Table:
+    labels = announcement_type_labels()
+    rows: list[tuple[Cell, ...]] = [
+        (
+            a.id,
+            labels.get(a.type, a.type),
+            a.type,
+            a.title,
+            a.date,
+            or_none(a.doc_number),
+            a.publicity_start,
+            a.working_days,
+            a.publicity_end,
+            paths.absolute(site_url, paths.announcement(a.id)),
+        )
+        for a in sorted_announcements(registry)
+    ]
+    return Table(ANNOUNCEMENT_HEADER, rows)
+
+
+HISTORY_HEADER = (
+    "平台编号",
+    "序号",
+    "日期",
+    "事件类型",
+    "事件类型代码",
+    "公告编号",
+    "证书编号",
+    "结果代码",
+    "撤销原因代码",
+)
+
+
+def history_table(registry: Registry) -> Table:
+    """One row per event of every platform, as of the build day, in the records' order."""
+    rows: list[tuple[Cell, ...]] = []
+    for p in sorted_platforms(list(registry.platforms)):
+        for e in p.events_until(registry.today):
+            rows.append(
+                (
+                    p.id,
+                    e.index + 1,
+                    e.date,
+                    label("type", e.type),
+                    e.type,
+                    or_none(e.announcement),
+                    or_none(e.certificate),
+                    or_none(e.result),
+                    or_none(e.reason),
+                )
+            )
+    return Table(HISTORY_HEADER, rows)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def neutralise(text: str) -> str:
+    """OWASP CSV-injection defence: a leading apostrophe keeps the cell plain text."""
+    return "'" + text if is_formula_like(text) else text
+
+
+# -- CSV --------------------------------------------------------------------------------
+
+
+def csv_text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with BOM (so Excel reads Chinese), CRLF line ends (RFC 4180)."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow(table.header)
+    writer.writerows([csv_text(v) for v in row] for row in table.rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+# -- XLSX -------------------------------------------------------------------------------
+
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Excel's built-in "Text" number format: what is typed into the cell stays text too
+TEXT_FORMAT = "@"
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _column_widths(table: Table) -> list[float]:
+    widths = []
+    for i, head in enumerate(table.header):
+        texts = [head] + [csv_text(r[i]) for r in table.rows]
+        widths.append(float(min(max(max(_display_width(t) for t in texts) + 2, 8), 60)))
+    return widths
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
+
+
+def to_xlsx(table: Table, sheet_title: str, today: date, title: str, author: str, licence: str) -> bytes:
+    # imported here: openpyxl (and numpy, which it loads) take 0.4 s, which every
+    # `registry validate` would otherwise pay through pipeline's import of this module
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title
+    ws.append(list(table.header))
+    for r, row in enumerate(table.rows, start=2):
+        for col, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=col)
+            if isinstance(value, str):
+                text = _XLSX_ILLEGAL.sub("", value)
+                cell.value = text
+                # openpyxl reads a string starting with "=" as a formula; force text.
+                cell.data_type = "s"
+                cell.number_format = TEXT_FORMAT
+                if is_formula_like(text):
+                    cell.quotePrefix = True
+            elif isinstance(value, date):
+                cell.value = value
+                cell.number_format = "yyyy-mm-dd"
+            else:
+                cell.value = value
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(table.header))}{ws.max_row}"
+    for i, width in enumerate(_column_widths(table), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+    props = wb.properties
+    props.creator = author
+    props.lastModifiedBy = author
+    props.title = title
+    props.description = f"{licence}；数据日期 {today.isoformat()}"
+    props.created = props.modified = _midnight(today)
+
+    raw = io.BytesIO()
+    # ExcelWriter rather than Workbook.save: save() stamps `modified` with the clock.
+    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)
+    ExcelWriter(wb, archive).save()
+    return _fixed_zip(raw.getvalue(), today)
+
+
+def _fixed_zip(data: bytes, today: date) -> bytes:
+    """The same archive with fixed entry timestamps and attributes, order kept."""
+    stamp = (today.year, today.month, today.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            fixed.create_system = 3
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def table_files(registry: Registry, site_url: str, author: str, licence: str, subject: str) -> dict[str, bytes]:
+    today = registry.today
+    out: dict[str, bytes] = {}
+    everything = platform_table(registry, registry.platforms, site_url)
+    out[paths.PLATFORMS_CSV] = to_csv(everything)
+    out[paths.PLATFORMS_XLSX] = to_xlsx(everything, "示范平台", today, f"{subject}名录", author, licence)
+    for year in registry.years:
+        table = platform_table(registry, [p for p in registry.platforms if p.certified_year == year], site_url)
+        out[paths.year_csv(year)] = to_csv(table)
+        out[paths.year_xlsx(year)] = to_xlsx(
+            table, f"{year}年度", today, f"{year}年度{subject}认定名单", author, licence
+        )
+    out[paths.ANNOUNCEMENTS_CSV] = to_csv(announcement_table(registry, site_url))
+    out[paths.HISTORY_CSV] = to_csv(history_table(registry))
+    return out
