@@ -340,6 +340,7 @@ def pages(shipped: model.Registry) -> dict[str, str]:
 
 def test_failed_review_on_the_page_and_in_the_downloads(shipped: model.Registry, pages: dict[str, str]) -> None:
     from generator import export
+    from generator.export.tables import table_row
 
     page = pages["platforms/bd-0005.md"]
     assert "复核不合格（待撤销）</span></span>（2026年11月20日复核）" in page
@@ -349,7 +350,7 @@ def test_failed_review_on_the_page_and_in_the_downloads(shipped: model.Registry,
     record = export.platform_record(shipped, p, "https://registry.example/")
     assert (record["status"], record["status_code"], record["next_review"]) == ("复核不合格（待撤销）", "review-failed", None)
     assert {"date": "2026-11-20", "type": "reviewed", "result": "failed"}.items() <= record["history"][-1].items()
-    row = export.table_row(shipped, p, "https://registry.example/")
+    row = table_row(shipped, p, "https://registry.example/")
     assert "复核不合格（待撤销）" in row
 
 
