@@ -182,18 +182,7 @@ class Renderer:
         if "title" not in meta:
             raise ValueError(f"template {template} does not call fm(title, ...)")
         title = str(meta.pop("title"))
-        return RenderedPage(url, title, tuple(sorted(meta.items())), body, self.lastmod(url, values),
-                            self.alternates(url, values))
-
-    def alternates(self, url: str, values: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
-        """(type, site-relative target, title) of the machine-readable forms of a record page."""
-        p, a = values.get("p"), values.get("a")
-        if p is not None and url == paths.platform(p.id):
-            return (("application/json", paths.platform_json(p.id), "本平台数据（JSON）"),
-                    ("text/calendar", paths.platform_calendar(p.id), "本平台日程（iCalendar）"))
-        if a is not None and url == paths.announcement(a.id):
-            return (("application/json", paths.announcement_json(a.id), "本公告数据（JSON）"),)
-        return ()
+        return RenderedPage(url, title, tuple(sorted(meta.items())), body, self.lastmod(url, values))
 
     def lastmod(self, url: str, values: Mapping[str, Any]) -> date | None:
         """The day the data shown on a page last changed (the sitemap's lastmod): the latest
@@ -334,8 +323,6 @@ class RenderedPage:
     meta: tuple[tuple[str, Any], ...]
     body: str
     lastmod: date | None = None
-    #: machine-readable forms of the page: (MIME type, site-relative URL, title)
-    alternates: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def searchable(self) -> bool:

@@ -4,8 +4,8 @@ The generator renders every generated page's HTML itself (templates/). MkDocs an
 mkdocs-material build only the hand-written pages plus one placeholder page per kind
 of generated page, so that the header, navigation, footer and assets of every page come
 from the theme through its public build; each generated page is then the HTML of its
-kind's shell with four markers filled in: the title, the URL (canonical link), links to the
-page's machine-readable forms (JSON, iCalendar) and the content. docs/overrides/main.html prints the markers for pages whose front matter has
+kind's shell with three markers filled in: the title, the URL (canonical link) and the
+content. docs/overrides/main.html prints the markers for pages whose front matter has
 `registry_shell` (and prints nothing else of the page there).
 
 What a shell may share: for a page that is not in the navigation, Material's page
@@ -34,8 +34,7 @@ SHELL = "_shell"
 TITLE = "REGISTRY-SHELL-TITLE"
 URL = "REGISTRY-SHELL-URL"
 CONTENT = "<!--REGISTRY-SHELL-CONTENT-->"
-HEAD = "<!--REGISTRY-SHELL-HEAD-->"
-_MARKERS = re.compile("(" + "|".join(re.escape(m) for m in (TITLE, URL, CONTENT, HEAD)) + ")")
+_MARKERS = re.compile("(" + "|".join(re.escape(m) for m in (TITLE, URL, CONTENT)) + ")")
 
 
 class ShellError(ValueError):
@@ -98,21 +97,11 @@ class Shell:
             )
 
     def fill(self, page: RenderedPage) -> str:
-        values = {TITLE: str(escape(page.title)), URL: str(escape(page.url)), CONTENT: page.body,
-                  HEAD: head_links(page)}
+        values = {TITLE: str(escape(page.title)), URL: str(escape(page.url)), CONTENT: page.body}
         out = self.parts[:]
         for i in range(1, len(out), 2):
             out[i] = values[out[i]]
         return "".join(out)
-
-
-def head_links(page: RenderedPage) -> str:
-    """`<link rel="alternate">` for each machine-readable form of the page."""
-    return "".join(
-        f'<link rel="alternate" type="{escape(kind)}" title="{escape(title)}" '
-        f'href="{escape(paths.relative(page.url, target))}">'
-        for kind, target, title in page.alternates
-    )
 
 
 def html_path(url: str) -> str:
