@@ -22,11 +22,14 @@ from markupsafe import Markup
 from generator import forkmap, paths, schemas
 from generator.model import HOLDS_TITLE, Announcement, Platform, Registry, Status, split_paragraphs
 from generator.render import searchkey
+from generator.render.linkify import linked, tel
 from generator.render.escape import escape_text, finalize
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: The list filter's value for "holds the title" (已认定 and 待复核 together).
 HOLDING = "holding"
+#: 主题分类 of a notice that names none (政府信息公开 theme of SME policy)
+DEFAULT_TOPIC = "工业、交通/中小企业"
 #: Order of a list of platforms by status: holders first, revoked last.
 _STANDING = {
     Status.CERTIFIED: 0, Status.REVIEW_DUE: 0, Status.PUBLICITY_ENDED: 1, Status.PUBLICITY: 1,
@@ -93,6 +96,11 @@ class Renderer:
         self.env.globals["paragraphs"] = split_paragraphs
         self.env.globals["paths"] = paths
         self.env.globals["HOLDING"] = HOLDING
+        self.env.globals["DEFAULT_TOPIC"] = DEFAULT_TOPIC
+        self.env.globals["tel"] = tel
+        self.env.filters["linked"] = linked
+        self.env.globals["site_url"] = lambda: site.site_url
+        self.env.globals["data_day"] = lambda: registry.today
 
     # -- helpers available to templates ------------------------------------------------
 
