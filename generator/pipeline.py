@@ -15,7 +15,7 @@ from generator.cache import ValidationCache, open_cache
 from generator.load import Document, Sources, display_path, load_file, load_sources, parse_yaml
 from generator.report import Problem
 from generator.schemas import SCHEMA_DIR
-from generator.validate import eligibility, history, records
+from generator.validate import eligibility, history, notices, records
 from generator.validate.context import Context, file_stem, problem, real_date
 from generator.validate.records import PLACEHOLDER
 from generator.validate.schema import check_shape
@@ -102,7 +102,7 @@ def _publicity_ends(ctx: Context, problems: list[Problem]) -> None:
             )
 
 
-RULE_SETS: Sequence[Sequence[Any]] = (records.RULES, history.RULES, eligibility.RULES)
+RULE_SETS: Sequence[Sequence[Any]] = (records.RULES, history.RULES, eligibility.RULES, notices.RULES)
 
 
 #: Rules whose problems about a platform depend only on that platform's file and on what
