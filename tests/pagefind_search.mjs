@@ -41,7 +41,8 @@ const out = { filters: await pagefind.filters(), searches: [] };
 for (const { term, filters, raw, limit } of searches) {
   const options = filters ? { filters } : {};
   let found = null;
-  for (const t of raw ? [term] : stages(term)) {
+  const tried = raw || term == null ? [term] : stages(term);
+  for (const t of tried.length ? tried : [term]) {
     found = await pagefind.search(t, options);
     if (found.results.length > 0) break;
   }
