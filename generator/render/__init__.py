@@ -134,10 +134,6 @@ class Renderer:
             texts += [self.categories[key][0], *items]
         return searchkey.spaced(texts)
 
-    def announcement_key(self, a: Announcement) -> str:
-        """An announcement's title and document number for Pagefind (render.searchkey)."""
-        return searchkey.spaced([a.title, a.doc_number])
-
     def issue_url(self, p: Platform) -> str:
         if not self.site.repository:
             return ""

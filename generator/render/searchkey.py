@@ -11,7 +11,7 @@ Each platform page therefore carries its key strings (name, operator, address,
 certificate numbers, county, service items) in a `data-pagefind-meta` field as
 single characters separated by spaces (metadata is split on spaces only, never
 segmented), and the search page sends an exact (quoted) query in the same form
-(docs/content/assets/searchterm.js, which normalises exactly as `normalize` here).
+(docs/content/assets/searchterm.js, which splits exactly as `words` here).
 """
 
 from __future__ import annotations
@@ -29,7 +29,26 @@ def normalize(text: str) -> str:
     return "".join(c for c in folded if unicodedata.category(c)[0] in "LN")
 
 
+def words(text: str) -> list[str]:
+    """A normalised string as index words: each character alone, except runs of ASCII
+    letters and digits, which stay whole ("bdsf", "2021"): both segmenters keep such a run
+    together, and a single-letter word would answer any unknown Latin query."""
+    out: list[str] = []
+    ascii_run = False
+    for c in unicodedata.normalize("NFKC", text).lower():
+        if unicodedata.category(c)[0] not in "LN":  # punctuation and spaces end a run
+            ascii_run = False
+            continue
+        is_ascii = c.isascii()
+        if is_ascii and ascii_run:
+            out[-1] += c
+        else:
+            out.append(c)
+        ascii_run = is_ascii
+    return out
+
+
 def spaced(texts: Iterable[str]) -> str:
-    """The key strings, each character a word; strings separated by a double space."""
-    parts = [" ".join(normalize(t)) for t in texts]
+    """The key strings as space-separated words; strings separated by a double space."""
+    parts = [" ".join(words(t)) for t in texts]
     return "  ".join(p for p in parts if p)

@@ -20,8 +20,9 @@
     return typeof RegSearchTerm === "undefined" ? [term] : RegSearchTerm.stages(term);
   }
   function processTerm(term) {
-    if (term !== typed) { typed = term; stage = 0; }
-    var all = stagesOf(term);
+    var key = String(term || "").trim();  // the next stage is asked for as key + " "
+    if (key !== typed) { typed = key; stage = 0; }
+    var all = stagesOf(key);
     return all[Math.min(stage, all.length - 1)] || term;
   }
   // Results show the platform's status and county (metadata of its page) as tags; the
@@ -78,8 +79,10 @@
     var message = box.querySelector(".pagefind-ui__message");
     var text = message ? message.textContent.trim() : "";
     if (/未找到/.test(text) && typed && stage < stagesOf(typed).length - 1) {
-      stage += 1;  // this stage found nothing: the next one
-      ui.triggerSearch(typed);
+      // This stage found nothing: the next one. Pagefind UI searches again only for a
+      // term other than the last, so the same words are sent with and without a space.
+      stage += 1;
+      ui.triggerSearch(stage % 2 ? typed + " " : typed);
       return;
     }
     if (/找到/.test(text) && status.textContent !== text) status.textContent = text;
