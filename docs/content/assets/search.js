@@ -20,7 +20,7 @@
     return typeof RegSearchTerm === "undefined" ? [term] : RegSearchTerm.stages(term);
   }
   function processTerm(term) {
-    var key = String(term || "").trim();  // the next stage is asked for as key + " "
+    var key = String(term || "").replace(/\u200b/g, "").trim();  // see announce()
     if (key !== typed) { typed = key; stage = 0; }
     var all = stagesOf(key);
     return all[Math.min(stage, all.length - 1)] || term;
@@ -80,11 +80,15 @@
     var text = message ? message.textContent.trim() : "";
     if (/未找到/.test(text) && typed && stage < stagesOf(typed).length - 1) {
       // This stage found nothing: the next one. Pagefind UI searches again only for a
-      // term other than the last, so the same words are sent with and without a space.
+      // term other than the last, so the same words are sent with and without a
+      // zero-width space (invisible in its message; processTerm drops it). The box is
+      // busy meanwhile: its interim "not found" is hidden and not announced.
       stage += 1;
-      ui.triggerSearch(stage % 2 ? typed + " " : typed);
+      box.setAttribute("aria-busy", "true");
+      ui.triggerSearch(stage % 2 ? typed + "\u200b" : typed);
       return;
     }
+    if (/找到/.test(text)) box.removeAttribute("aria-busy");
     if (/找到/.test(text) && status.textContent !== text) status.textContent = text;
   }
 
