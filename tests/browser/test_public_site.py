@@ -24,7 +24,6 @@ from urllib.parse import quote, urljoin
 
 import pytest
 from browserkit import (
-    LAUNCH_ARGS,
     PHONE,
     ROOT,
     Browsing,
@@ -242,7 +241,7 @@ def test_a_notice_has_the_information_block_and_contact_lines(registry: Registry
 
     lines = page.locator(".reg-callout dl.reg-contact-lines dd")
     tops = [lines.nth(i).bounding_box()["y"] for i in range(lines.count())]
-    assert len(tops) >= 3 and len(set(round(t) for t in tops)) == len(tops), "each contact on its own line"
+    assert len(tops) >= 3 and len({round(t) for t in tops}) == len(tops), "each contact on its own line"
     tel = page.locator(".reg-contact-lines a[href^='tel:']").first
     assert re.sub(r"\D", "", notice.contact.phone) in (tel.get_attribute("href") or "")
     if notice.contact.email:
@@ -316,7 +315,7 @@ def test_large_text_is_bigger_high_contrast_and_remembered(desktop: Browsing) ->
     desktop.open(paths.platform("bd-0001"))
     page.evaluate("() => localStorage.removeItem('reg-large')")
     page.reload()
-    size = lambda: page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)")  # noqa: E731
+    size = lambda: page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)")
     normal = size()
     toggle = page.locator("#reg-large-toggle")
     assert toggle.is_visible() and toggle.get_attribute("aria-pressed") == "false"
