@@ -22,8 +22,8 @@ from markupsafe import Markup
 from generator import forkmap, paths, schemas
 from generator.model import HOLDS_TITLE, Announcement, Platform, Registry, Status, split_paragraphs
 from generator.render import searchkey
-from generator.render.linkify import linked, tel
 from generator.render.escape import escape_text, finalize
+from generator.render.linkify import linked, tel
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: The list filter's value for "holds the title" (已认定 and 待复核 together).
