@@ -260,6 +260,9 @@ class Announcement:
     working_days: int | None = None
     publicity_end: date | None = None
     attachments: tuple[Attachment, ...] = ()
+    index_no: str = ""  # 索引号 (政务公开)
+    written: date | None = None  # 成文日期; None: the same as `date`
+    topic: str = ""  # 主题分类
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -449,6 +452,9 @@ def announcement_from_data(raw: Mapping[str, Any], source: str, end: date | None
         attachments=tuple(
             Attachment(a["title"], a["file"], a["sha256"]) for a in raw.get("attachments", [])
         ),
+        index_no=raw.get("index_no", ""),
+        written=parse_date(raw["written"]) if raw.get("written") else None,
+        topic=raw.get("topic", ""),
     )
 
 

@@ -423,7 +423,9 @@ def test_publicity_announcement(pages: dict[str, Page], registry: model.Registry
     assert "公示期为7个工作日，自2026年11月9日至2026年11月17日。" in notice
     assert "公示期已结束。" in notice
     assert "请在公示期内以实名、书面形式提出，并提供必要的证明材料" in notice
-    assert "受理部门：保定市工业和信息化局中小企业科" in notice
+    contact = root.one("dl", "reg-contact-lines")  # one line each (issue 13)
+    assert [dt.text() for dt in contact.all("dt")] == ["受理部门", "联系电话", "电子邮箱", "通信地址"]
+    assert contact.all("dd")[0].text() == "保定市工业和信息化局中小企业科"
     listed = [resolve(paths.announcement("2026-publicity"), a.attrs["href"])
               for a in root.one("table", "reg-table").all("a")]
     assert listed == [paths.platform(p.id) for p, _ in registry.listed_in("2026-publicity")]
@@ -647,10 +649,12 @@ def test_hostile_records_make_no_markup(hostile_pages: dict[str, Page], pages: d
             for name, value in attrs:
                 assert not name.startswith("on"), (url, tag, name)
                 assert not name.startswith("data-pagefind-") or name in (
-                    "data-pagefind-body", "data-pagefind-filter", "data-pagefind-weight",
+                    "data-pagefind-body", "data-pagefind-filter", "data-pagefind-weight", "data-pagefind-meta",
                     "data-pagefind-ignore"), (url, name)
                 if name == "data-pagefind-filter":
                     assert value in ("status", "county", "category", "year"), (url, value)
+                if name == "data-pagefind-meta":  # record text cannot add a field (no comma)
+                    assert value.split(":")[0] in ("k", "状态", "所在县（市、区）") and "," not in value, (url, value)
                 if name in ("href", "src", "action", "formaction"):
                     assert not (value or "").strip().lower().startswith(("javascript:", "data:", "vbscript:")), (url, value)
                     assert "evil.example" not in (value or ""), url
@@ -685,7 +689,9 @@ def test_hostile_text_shows_literally(hostile_pages: dict[str, Page], hostile_di
         url = paths.announcement(aid)
         assert hostile_pages[url].root.one("h1").text() == rec["title"]
         assert hostile_pages[url].root.one("title").text() == f"{rec['title']} - {SITE_NAME}"
-        for value in [*model.split_paragraphs(rec["body"]), rec["contact"]["department"], rec["contact"]["address"]]:
+        # the body's line breaks are kept on the page (issue 13: contact lines one per line)
+        lines = [line for para in model.split_paragraphs(rec["body"]) for line in para.split("\n")]
+        for value in [*lines, rec["contact"]["department"], rec["contact"]["address"]]:
             shown(url, value)
         for key in ("doc_number", "issuer"):
             if key in rec:

@@ -301,7 +301,9 @@ def test_new_publicity_announcement_shows_its_end(repo: Path, capsys: pytest.Cap
     (ANNOUNCEMENTS / "2026-publicity-2.yaml").write_text(
         ann.replace("id: 2026-publicity", "id: 2026-publicity-2")
         .replace("的公示\n", "的第二批公示\n", 1)
-        .replace("2026-11-09", "2026-11-26"),
+        .replace("2026-11-09", "2026-11-26")
+        # the text states the period too (validate: notices.period-dates)
+        .replace("自2026年11月9日至2026年11月17日", "自2026年11月26日至2026年12月4日"),
         encoding="utf-8",
     )
     edit(PLATFORMS / "bd-0016.yaml", "type: recommended}\n",

@@ -290,12 +290,14 @@ def test_guide_page_is_plain_markdown(page: Path) -> None:
 
 
 @pytest.mark.parametrize("page", guide_pages(), ids=lambda p: p.name)
-def test_guide_page_front_matter_asks_for_search(page: Path) -> None:
+def test_guide_page_front_matter_keeps_it_out_of_search(page: Path) -> None:
+    """Staff pages are not in the public search index (issue 13): the public searching a
+    platform's name must not land on the editing guide's examples."""
     text = page.read_text(encoding="utf-8")
     assert text.startswith("---\n"), "front matter first"
     head = text[4:].split("\n---\n", 1)[0].splitlines()
     assert any(line.startswith("title: ") and line[7:].strip() for line in head)
-    assert "pagefind: true" in head
+    assert "pagefind: true" not in head
 
 
 # -- (d) links ------------------------------------------------------------------------------

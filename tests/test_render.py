@@ -258,3 +258,80 @@ def test_record_pages_are_files_and_sections_are_folders() -> None:
     for url, source in cases.items():
         assert paths.source_md(url) == source
         assert paths.source_url(source) == url
+
+
+# -- issue 13: search keys, links in text, the footer ------------------------------------------
+
+SEARCH_TERM_JS = ROOT / "docs" / "content" / "assets" / "searchterm.js"
+KEY_SAMPLES = [
+    "保定市徐水区示例街18号", "BDSF-2021-001", "保定市白沟新城示例商贸城B区3号", "91130602MA07QW4R98",
+    "ＡＢ１２ 34", "检验检测、创业辅导", "Ⅻ号楼（东）", "e-mail: A.B@x.cn", "  ", "",
+]
+
+
+def test_search_key_words_are_split_as_the_search_page_splits_queries() -> None:
+    """render.searchkey (index side) and assets/searchterm.js (query side) must agree exactly."""
+    import shutil
+    import subprocess
+
+    from generator.render.searchkey import spaced, words
+
+    assert words("保定市B区3号") == ["保", "定", "市", "b", "区", "3", "号"]
+    assert words("BDSF-2021-001") == ["bdsf", "2021", "001"]
+    assert spaced(["甲乙", "", "c-d"]) == "甲 乙  c d"
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    script = (f"const R = require({json.dumps(str(SEARCH_TERM_JS))});"
+              f"console.log(JSON.stringify({json.dumps(KEY_SAMPLES, ensure_ascii=False)}.map(t => R.stages(t))))")
+    out = json.loads(subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout)
+    for text, stages in zip(KEY_SAMPLES, out, strict=True):
+        want = " ".join(words(text))
+        if want:
+            assert stages[0] == f'"{want}"', text  # the exact phrase the index holds
+            assert stages[-1] == want, text
+        else:
+            assert all(not s.strip() or s == text.strip() for s in stages), text
+
+
+def test_platform_pages_carry_their_key_strings(registry: model.Registry, pages: dict[str, str]) -> None:
+    from generator.render.searchkey import words
+
+    for p in registry.platforms:
+        text = pages[paths.source_md(paths.platform(p.id))]
+        key = re.search(r'data-pagefind-meta="k:([^"]*)"', text)
+        assert key is not None, p.id
+        value = html.unescape(key.group(1))
+        for s in (p.name, p.operator.name, p.contact.address):
+            assert " ".join(words(s)) in value, (p.id, s)
+        assert "," not in value and ":" not in value  # nothing can start another field
+
+
+def test_phones_and_emails_in_text_become_links_and_the_rest_stays_text() -> None:
+    from generator.render.linkify import linked, tel
+
+    out = str(linked("电话：0312-5000618，邮箱zxqk@example.com；代码91130602MA07QW4R98，手机13800138000<b>"))
+    assert '<a href="tel:03125000618">0312&#45;5000618</a>' in out
+    assert '<a href="mailto:zxqk&#64;example.com">zxqk&#64;example.com</a>' in out
+    assert '<a href="tel:13800138000">' in out
+    assert "91130602MA07QW4R98" in out and "tel:91130602" not in out  # a credit code is not a phone
+    assert "<b>" not in out and "&#60;b&#62;" in out
+    assert tel("+86 312 500") == "+86312500" and tel("0312-5000618") == "03125000618"
+
+
+def test_footer_links_the_filing_numbers_when_configured() -> None:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(ROOT / "docs" / "overrides"), autoescape=False)
+    env.filters["url"] = lambda u: "/base/" + u
+    footer = env.get_template("partials/copyright.html")
+    reg = {"authority": "保定市工业和信息化局", "contact_phone": "0312-5000000", "contact_email": "a@b.cn",
+           "site_code": "1306000001", "icp": "冀ICP备12345678号", "psb": "冀公网安备 13060202000000号"}
+    out = footer.render(config={"extra": {"registry": reg}}, page=None)
+    assert '<a href="https://beian.miit.gov.cn/" rel="noopener noreferrer">冀ICP备12345678号</a>' in out
+    assert "recordcode=13060202000000" in out and "冀公网安备 13060202000000号</a>" in out
+    assert "网站标识码：1306000001" in out
+    assert 'href="tel:03125000000"' in out and 'href="mailto:a@b.cn"' in out
+    for path in ("contact/", "sitemap/", "guide/"):
+        assert f'href="/base/{path}"' in out
+    bare = footer.render(config={"extra": {"registry": {"authority": "保定市工业和信息化局"}}}, page=None)
+    assert "beian" not in bare and "网站标识码" not in bare and "公网安备" not in bare

@@ -21,9 +21,21 @@ from markupsafe import Markup
 
 from generator import paths, schemas
 from generator.model import HOLDS_TITLE, Announcement, Platform, Registry, Status, split_paragraphs
+from generator.render import searchkey
 from generator.render.escape import escape_text, finalize
+from generator.render.linkify import linked, tel
 
 TEMPLATES = Path(__file__).parent / "templates"
+#: The list filter's value for "holds the title" (已认定 and 待复核 together).
+HOLDING = "holding"
+#: 主题分类 of a notice that names none (政府信息公开 theme of SME policy)
+DEFAULT_TOPIC = "工业、交通/中小企业"
+#: Order of a list of platforms by status: holders first, revoked last.
+_STANDING = {
+    Status.CERTIFIED: 0, Status.REVIEW_DUE: 0, Status.REVIEW_FAILED: 0,  # all still hold the title
+    Status.PUBLICITY_ENDED: 1, Status.PUBLICITY: 1,
+    Status.RECOMMENDED: 1, Status.REJECTED: 2, Status.REVOKED: 3,
+}
 
 
 @dataclass(frozen=True)
@@ -81,10 +93,17 @@ class Renderer:
         self.status = {p.id: p.status(registry.today) for p in registry.platforms}
         self.changed = {p.id: self._changed(p) for p in registry.platforms}
         self.status_values = list(Status)
+        self.revoked_ids = frozenset(i for i, s in self.status.items() if s == Status.REVOKED)
         self.env.tests["holds_title"] = self.holds_title
         self.env.tests["contains"] = lambda seq, item: item in seq
         self.env.globals["paragraphs"] = split_paragraphs
         self.env.globals["paths"] = paths
+        self.env.globals["HOLDING"] = HOLDING
+        self.env.globals["DEFAULT_TOPIC"] = DEFAULT_TOPIC
+        self.env.globals["tel"] = tel
+        self.env.filters["linked"] = linked
+        self.env.globals["site_url"] = lambda: site.site_url
+        self.env.globals["data_day"] = lambda: registry.today
 
     # -- helpers available to templates ------------------------------------------------
 
@@ -99,6 +118,24 @@ class Renderer:
 
     def holds_title(self, p: Platform) -> bool:
         return self.status[p.id] in HOLDS_TITLE
+
+    def by_standing(self, platforms: list[Platform]) -> list[Platform]:
+        """Current holders first, then those in the procedure, not certified, revoked last."""
+        return sorted(platforms, key=lambda p: _STANDING[self.status[p.id]])
+
+    def status_slugs(self, p: Platform) -> str:
+        """The row's status for the list filter; holders also match the 'holding' view."""
+        slug = self.status[p.id].slug
+        return f"{slug} {HOLDING}" if self.holds_title(p) else slug
+
+    def search_key(self, p: Platform) -> str:
+        """The platform's key strings for Pagefind, one character a word (render.searchkey)."""
+        texts = [p.name, *p.former_names, p.operator.name, p.operator.uscc, p.contact.address, p.id]
+        texts += [e.certificate for e in p.history if e.certificate]
+        texts.append(self.r.county_name(p.county))
+        for key, items in p.services:
+            texts += [self.categories[key][0], *items]
+        return searchkey.spaced(texts)
 
     def issue_url(self, p: Platform) -> str:
         if not self.site.repository:
@@ -237,11 +274,11 @@ class Renderer:
             add(paths.year_list(y), "year.md.j2", year=y, platforms=batch)
         add(paths.COUNTIES, "counties.md.j2")
         for c in r.counties:
-            here = [p for p in r.platforms if p.county == c.code]
+            here = self.by_standing([p for p in r.platforms if p.county == c.code])
             add(paths.county(c.code), "county.md.j2", c=c, platforms=here)
         add(paths.CATEGORIES, "categories.md.j2")
         for key, (title, items) in self.categories.items():
-            offering = [p for p in r.platforms if key in p.categories]
+            offering = self.by_standing([p for p in r.platforms if key in p.categories])
             add(paths.category(key), "category.md.j2", key=key, title=title, items=items, platforms=offering)
         add(paths.CONDITIONS, "conditions.md.j2")
         add(paths.DATA, "data.md.j2", fields=_download_fields(r), publisher=_publisher(self.site))

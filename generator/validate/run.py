@@ -12,7 +12,7 @@ from typing import Any
 from generator import model
 from generator.load import Document, Sources
 from generator.report import Problem
-from generator.validate import eligibility, history, measures, records
+from generator.validate import eligibility, history, measures, notices, records
 from generator.validate.context import Context, file_stem, problem, real_date
 from generator.validate.schema import check_shape
 from generator.workdays import Calendar, UnknownYearError, arrangements_from_data
@@ -89,7 +89,9 @@ def _publicity_ends(ctx: Context, problems: list[Problem]) -> None:
             )
 
 
-RULE_SETS: Sequence[Sequence[Any]] = (records.RULES, history.RULES, eligibility.RULES, measures.RULES)
+RULE_SETS: Sequence[Sequence[Any]] = (
+    records.RULES, history.RULES, eligibility.RULES, measures.RULES, notices.RULES,
+)
 
 
 def _run_rules(ctx: Context) -> list[Problem]:

@@ -227,10 +227,15 @@ class Browsing:
 
 
 def wait_for_search(page: Any) -> str:
-    """Wait until Pagefind UI has answered; returns its message ('找到 3 个 … 的相关结果')."""
+    """Wait until Pagefind UI has answered; returns its message ('找到 3 个 … 的相关结果').
+
+    The search page tries a query in stages (assets/searchterm.js); while it widens a
+    query that found nothing, #reg-search is aria-busy and its message is not final.
+    """
     page.wait_for_function(
         "() => { const m = document.querySelector('.pagefind-ui__message');"
-        " return m && /找到|未找到/.test(m.textContent) && !document.querySelector('.pagefind-ui__loading'); }",
+        " return m && /找到|未找到/.test(m.textContent) && !document.querySelector('.pagefind-ui__loading')"
+        " && !document.querySelector('#reg-search[aria-busy=true]'); }",
         timeout=10_000,
     )
     return page.locator(".pagefind-ui__message").inner_text()

@@ -62,6 +62,8 @@ KINDS: list[str] = [
     "data",
     "guide",
     "search",
+    "contact",
+    "sitemap",
     "404",
 ]
 
@@ -138,6 +140,8 @@ def page_paths(registry: Registry, built_site: Path) -> dict[str, str]:
         "conditions": paths.CONDITIONS,
         "data": paths.DATA,
         "search": paths.SEARCH + "?q=检验检测",
+        "contact": "contact/",
+        "sitemap": "sitemap/",
         "404": "no-such-page/",
     }
     for p in sorted(registry.platforms, key=lambda p: p.id):

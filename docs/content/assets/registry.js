@@ -108,3 +108,32 @@
     pending = requestAnimationFrame(mark);
   });
 })();
+
+/* 大字版 (large text, high contrast): a switch in the header, remembered across pages
+   (localStorage; the head applies it before the page is drawn). */
+(function () {
+  "use strict";
+  var button = document.getElementById("reg-large-toggle");
+  if (!button) return;
+  var root = document.documentElement;
+  function show() {
+    var on = root.classList.contains("reg-large");
+    button.setAttribute("aria-pressed", on ? "true" : "false");  // a toggle button: its name stays
+  }
+  button.hidden = false;
+  show();
+  button.addEventListener("click", function () {
+    var on = root.classList.toggle("reg-large");
+    try { localStorage.setItem("reg-large", on ? "1" : "0"); } catch (e) { /* private mode: this page only */ }
+    show();
+  });
+})();
+
+/* A notice's print button (the browser's print dialog also saves a PDF) */
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll(".reg-print-button"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();

@@ -9,6 +9,29 @@
   var LABELS = { county: "县（市、区）", category: "服务类别", status: "状态", year: "认定年度" };
 
   var q = new URLSearchParams(window.location.search).get("q");
+
+  // A query runs in the stages of searchterm.js (exact phrase of single characters, as
+  // typed, single characters anywhere) until one finds something: a full name, address
+  // or certificate number finds its platform first, whatever Pagefind's segmenters make
+  // of it.
+  var typed = "";  // the query as the visitor typed it, last seen by processTerm
+  var stage = 0;   // which stage of `typed` runs
+  function stagesOf(term) {
+    return typeof RegSearchTerm === "undefined" ? [term] : RegSearchTerm.stages(term);
+  }
+  function processTerm(term) {
+    var key = String(term || "").replace(/\u200b/g, "").trim();  // see announce()
+    if (key !== typed) { typed = key; stage = 0; }
+    var all = stagesOf(key);
+    return all[Math.min(stage, all.length - 1)] || term;
+  }
+  // Results show the platform's status and county (metadata of its page) as tags; the
+  // key-string field is for matching only.
+  function processResult(result) {
+    if (result.meta) delete result.meta[typeof RegSearchTerm === "undefined" ? "k" : RegSearchTerm.FIELD];
+    return result;
+  }
+
   var ui = new PagefindUI({
     element: "#reg-search",
     showSubResults: false,
@@ -18,7 +41,14 @@
     // the on-screen keyboard over the results on a phone.
     autofocus: !q,
     pageSize: 10,
-    translations: { placeholder: "输入关键词，例如 检验检测、创业辅导、竞秀区" }
+    processTerm: processTerm,
+    processResult: processResult,
+    translations: {
+      placeholder: "输入关键词，例如 检验检测、创业辅导、竞秀区",
+      zero_results: "未找到与“[SEARCH_TERM]”相关的结果",
+      many_results: "找到 [COUNT] 个与“[SEARCH_TERM]”相关的结果",
+      one_result: "找到 [COUNT] 个与“[SEARCH_TERM]”相关的结果"
+    }
   });
 
   function relabel() {
@@ -48,6 +78,17 @@
   function announce() {
     var message = box.querySelector(".pagefind-ui__message");
     var text = message ? message.textContent.trim() : "";
+    if (/未找到/.test(text) && typed && stage < stagesOf(typed).length - 1) {
+      // This stage found nothing: the next one. Pagefind UI searches again only for a
+      // term other than the last, so the same words are sent with and without a
+      // zero-width space (invisible in its message; processTerm drops it). The box is
+      // busy meanwhile: its interim "not found" is hidden and not announced.
+      stage += 1;
+      box.setAttribute("aria-busy", "true");
+      ui.triggerSearch(stage % 2 ? typed + "\u200b" : typed);
+      return;
+    }
+    if (/找到/.test(text)) box.removeAttribute("aria-busy");
     if (/找到/.test(text) && status.textContent !== text) status.textContent = text;
   }
 
