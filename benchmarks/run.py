@@ -209,7 +209,9 @@ def child_floor(n_dir: Path) -> dict[str, Any]:
     mkdocs_build(load_config(config_file=str(root / "mkdocs.yml")))
     phases["mkdocs"] = time.perf_counter() - t
     t = time.perf_counter()
-    proc = subprocess.run(pagefind_command(root / "site"), capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        pagefind_command(root / "site"), capture_output=True, text=True, check=False
+    )
     phases["pagefind"] = time.perf_counter() - t
     if proc.returncode != 0:
         raise SystemExit("floor pagefind failed:\n" + proc.stdout + proc.stderr)
@@ -262,7 +264,11 @@ def _child(kind: str, n_dir: Path) -> dict[str, Any]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(n_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+        cwd=ROOT,
     )
     peak = [0.0]
     done = threading.Event()
@@ -287,9 +293,15 @@ def _child(kind: str, n_dir: Path) -> dict[str, Any]:
 
 def baseline_files(data_dir: Path) -> list[tuple[str, Path]]:
     """Every YAML file `registry validate` reads, with the schema it is checked against."""
-    files = [(kind, path) for kind, folder in (("platform", "platforms"), ("announcement", "announcements"))
-             for path in sorted((data_dir / folder).glob("*.yaml"))]
-    return files + [(kind, data_dir / f"{kind}.yaml") for kind in ("counties", "rules", "calendar", "associations")]
+    files = [
+        (kind, path)
+        for kind, folder in (("platform", "platforms"), ("announcement", "announcements"))
+        for path in sorted((data_dir / folder).glob("*.yaml"))
+    ]
+    return files + [
+        (kind, data_dir / f"{kind}.yaml")
+        for kind in ("counties", "rules", "calendar", "associations")
+    ]
 
 
 def child_baseline(data_dir: Path) -> dict[str, Any]:
@@ -304,13 +316,17 @@ def child_baseline(data_dir: Path) -> dict[str, Any]:
     class Loader(yaml.CSafeLoader):  # type: ignore[misc, name-defined]
         pass
 
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    Loader.add_constructor(
+        "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+    )
     validators: dict[str, Any] = {}
     errors = 0
     files = baseline_files(data_dir)
     for kind, path in files:
         if kind not in validators:
-            schema = json.loads((ROOT / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+            schema = json.loads(
+                (ROOT / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
+            )
             validators[kind] = jsonschema.validators.validator_for(schema)(schema)
         with open(path, encoding="utf-8") as stream:
             data = yaml.load(stream, Loader=Loader)
@@ -333,8 +349,18 @@ def _timed(command: list[str]) -> tuple[float, float, str]:
 
 def measure_validate(data_dir: Path, records: int, repeat: int = 1) -> dict[str, Any]:
     """`registry validate` (cold: it has no cache) against PyYAML C loader + jsonschema."""
-    ours = [sys.executable, "-m", "generator.cli", "validate", "--data", str(data_dir), "--today", TODAY,
-            "--format", "json"]
+    ours = [
+        sys.executable,
+        "-m",
+        "generator.cli",
+        "validate",
+        "--data",
+        str(data_dir),
+        "--today",
+        TODAY,
+        "--format",
+        "json",
+    ]
     baseline = [sys.executable, str(Path(__file__).resolve()), "--child", "baseline", str(data_dir)]
     runs: dict[str, list[tuple[float, float]]] = {"ours": [], "baseline": []}
     for _ in range(max(1, repeat)):  # in turn, so that both see the same machine
@@ -369,7 +395,11 @@ def run_size(n: int, repeat: int, workdir: Path, validate_only: bool = False) ->
     counts = synth.write_registry(n, n_dir)
     records = counts["platforms"] + counts["announcements"]
     if validate_only:
-        return {"n": n, "records": records, "validate": measure_validate(n_dir / "data", records, repeat)}
+        return {
+            "n": n,
+            "records": records,
+            "validate": measure_validate(n_dir / "data", records, repeat),
+        }
     best: dict[str, Any] = {}
     for kind in ("build", "floor"):
         runs = [_child(kind, n_dir) for _ in range(repeat)]
@@ -393,8 +423,10 @@ def table(results: list[dict[str, Any]]) -> str:
     lines = _build_tables(built) if built else []
     lines += [
         "",
-        ("| N | records | registry validate s | CPU s | records/s | PyYAML C + jsonschema s | CPU s "
-         "| records/s | speed-up |"),
+        (
+            "| N | records | registry validate s | CPU s | records/s | PyYAML C + jsonschema s | CPU s "
+            "| records/s | speed-up |"
+        ),
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
@@ -419,8 +451,13 @@ def _build_tables(results: list[dict[str, Any]]) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     for r in results:
         b = r["build"]
-        lines.append("| " + " | ".join([f"{r['n']:,}", *(f"{b['phases'][k]:.1f}" for k in names),
-                                         f"{b['total']:.1f}"]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [f"{r['n']:,}", *(f"{b['phases'][k]:.1f}" for k in names), f"{b['total']:.1f}"]
+            )
+            + " |"
+        )
     lines += [
         "",
         "| N | pages | build s | floor s | ratio | build CPU s | floor CPU s | CPU ratio | build peak MB | floor peak MB |",
@@ -440,11 +477,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated platform counts")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
-    parser.add_argument("--repeat", type=int, default=1, help="runs of build and floor per size; the best is kept")
-    parser.add_argument("--workdir", type=Path, default=OUT, help="where the synthetic registries and sites go")
-    parser.add_argument("--validate-only", action="store_true",
-                        help="measure only registry validate against its baseline (no build, no floor)")
-    parser.add_argument("--show", type=Path, metavar="JSON", help="print the tables of an earlier run and stop")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of build and floor per size; the best is kept"
+    )
+    parser.add_argument(
+        "--workdir", type=Path, default=OUT, help="where the synthetic registries and sites go"
+    )
+    parser.add_argument(
+        "--validate-only",
+        action="store_true",
+        help="measure only registry validate against its baseline (no build, no floor)",
+    )
+    parser.add_argument(
+        "--show", type=Path, metavar="JSON", help="print the tables of an earlier run and stop"
+    )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.show:
@@ -464,7 +510,11 @@ def main(argv: list[str] | None = None) -> int:
         print(table(results[-1:]), file=sys.stderr, flush=True)
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+        },
         "today": TODAY,
         "results": results,
     }

@@ -22,6 +22,7 @@ N and seed give the same files.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import re
@@ -36,11 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import yaml
+import yaml  # noqa: E402 — after the path is set, so that the checkout's generator is used
 
-from generator import schemas
-from generator.uscc import make_uscc
-from generator.workdays import Calendar, arrangements_from_data
+from generator import schemas  # noqa: E402
+from generator.uscc import make_uscc  # noqa: E402
+from generator.workdays import Calendar, arrangements_from_data  # noqa: E402
 
 TODAY = date(2026, 11, 29)
 YEARS = (2021, 2022, 2023, 2024, 2025, 2026)
@@ -61,8 +62,100 @@ KIND_WEIGHT = {"district": 3.0, "zone": 3.0, "city": 2.0, "county": 1.0}
 HEADER_PLATFORM = "# yaml-language-server: $schema=../../schemas/platform.schema.json\n"
 HEADER_ANNOUNCEMENT = "# yaml-language-server: $schema=../../schemas/announcement.schema.json\n"
 
-BRANDS = ["华信", "恒通", "博远", "中科", "冀联", "瑞达", "汇智", "启航", "众创", "德润", "金桥", "鼎盛", "宏图", "安泰", "正和", "诚信", "新源", "远航", "科睿", "同创", "仁和", "泰康", "永兴", "聚力", "天成", "明德", "广益", "协同", "卓越", "精工", "信达", "国泰", "嘉禾", "长城", "东方", "北辰", "丰源", "润泽", "华骏", "立信", "海纳", "博雅", "云帆", "致远", "思源", "兴业", "腾飞", "和信", "创新", "智联"]
-INDUSTRIES = ["汽车零部件", "新能源", "电力装备", "纺织服装", "箱包皮具", "食品加工", "中药材", "建材门窗", "造纸包装", "文具制造", "体育器材", "毛巾家纺", "羽绒制品", "医疗器械", "智能装备", "新材料", "电子信息", "农产品加工", "乳制品", "铸造", "五金工具", "家具制造", "印刷包装", "塑料制品", "精细化工", "生物医药", "软件信息", "现代物流", "文化旅游", "电子商务", "工业互联网", "节能环保", "光伏", "碳纤维", "轨道交通", "无人机", "数字创意", "休闲食品", "铁艺制品", "陶瓷"]
+BRANDS = [
+    "华信",
+    "恒通",
+    "博远",
+    "中科",
+    "冀联",
+    "瑞达",
+    "汇智",
+    "启航",
+    "众创",
+    "德润",
+    "金桥",
+    "鼎盛",
+    "宏图",
+    "安泰",
+    "正和",
+    "诚信",
+    "新源",
+    "远航",
+    "科睿",
+    "同创",
+    "仁和",
+    "泰康",
+    "永兴",
+    "聚力",
+    "天成",
+    "明德",
+    "广益",
+    "协同",
+    "卓越",
+    "精工",
+    "信达",
+    "国泰",
+    "嘉禾",
+    "长城",
+    "东方",
+    "北辰",
+    "丰源",
+    "润泽",
+    "华骏",
+    "立信",
+    "海纳",
+    "博雅",
+    "云帆",
+    "致远",
+    "思源",
+    "兴业",
+    "腾飞",
+    "和信",
+    "创新",
+    "智联",
+]
+INDUSTRIES = [
+    "汽车零部件",
+    "新能源",
+    "电力装备",
+    "纺织服装",
+    "箱包皮具",
+    "食品加工",
+    "中药材",
+    "建材门窗",
+    "造纸包装",
+    "文具制造",
+    "体育器材",
+    "毛巾家纺",
+    "羽绒制品",
+    "医疗器械",
+    "智能装备",
+    "新材料",
+    "电子信息",
+    "农产品加工",
+    "乳制品",
+    "铸造",
+    "五金工具",
+    "家具制造",
+    "印刷包装",
+    "塑料制品",
+    "精细化工",
+    "生物医药",
+    "软件信息",
+    "现代物流",
+    "文化旅游",
+    "电子商务",
+    "工业互联网",
+    "节能环保",
+    "光伏",
+    "碳纤维",
+    "轨道交通",
+    "无人机",
+    "数字创意",
+    "休闲食品",
+    "铁艺制品",
+    "陶瓷",
+]
 SERVICE_WORDS = {
     "information": ("信息", "政策服务", "数字化信息"),
     "technology": ("检验检测", "技术创新", "工业设计", "技术转移", "质量技术"),
@@ -71,10 +164,21 @@ SERVICE_WORDS = {
     "financing": ("融资", "金融服务", "投融资对接"),
 }
 PLATFORM_KINDS = ("公共服务平台", "服务平台", "综合服务平台", "公共技术服务平台", "服务中心")
-COMPANY_KINDS = ("科技有限公司", "技术服务有限公司", "检测技术有限公司", "咨询服务有限公司",
-                 "信息技术有限公司", "企业服务有限公司")
-ASSOCIATIONS = ("保定市示例中小企业服务协会", "保定市示例工业设计协会", "保定市示例电子商务协会",
-                "保定市示例质量检验协会", "保定市示例创业孵化协会")
+COMPANY_KINDS = (
+    "科技有限公司",
+    "技术服务有限公司",
+    "检测技术有限公司",
+    "咨询服务有限公司",
+    "信息技术有限公司",
+    "企业服务有限公司",
+)
+ASSOCIATIONS = (
+    "保定市示例中小企业服务协会",
+    "保定市示例工业设计协会",
+    "保定市示例电子商务协会",
+    "保定市示例质量检验协会",
+    "保定市示例创业孵化协会",
+)
 
 #: services 第八条 requires of a category (data/rules.yaml, kind: service)
 REQUIRED_SERVICES = {"entrepreneurship": ("创业辅导", "政务代理")}
@@ -120,7 +224,11 @@ _PLAIN_SAFE = re.compile(r"[\w\u3000-\u303f\uff00-\uffef\u2014\u2018-\u201d]+")
 
 def _q(text: str) -> str:
     """A YAML scalar for `text`: plain when harmless, else JSON (a valid double-quoted scalar)."""
-    if _PLAIN_SAFE.fullmatch(text) and not text[0].isdigit() and text not in ("null", "true", "false"):
+    if (
+        _PLAIN_SAFE.fullmatch(text)
+        and not text[0].isdigit()
+        and text not in ("null", "true", "false")
+    ):
         return text
     return json.dumps(text, ensure_ascii=False)
 
@@ -175,31 +283,43 @@ def make_schedule(cal: Calendar) -> Schedule:
             s.ends[ann_id] = end
             issued = start - timedelta(days=1) if extra else start
             s.notices[ann_id] = Notice(
-                ann_id, "publicity", issued,
+                ann_id,
+                "publicity",
+                issued,
                 f"关于{y}年度保定市中小企业公共服务示范平台拟认定名单的{extra}公示",
-                start=start, body=_publicity_body(y, start, end),
+                start=start,
+                body=_publicity_body(y, start, end),
             )
         certified_on = s.workday_on_or_after(s.ends[f"{y}-publicity"] + timedelta(days=8))
         if certified_on <= TODAY:
             number += 7
             s.notices[f"{y}-certification"] = Notice(
-                f"{y}-certification", "certification", certified_on,
+                f"{y}-certification",
+                "certification",
+                certified_on,
                 f"关于公布{y}年度保定市中小企业公共服务示范平台名单的通知",
-                f"保工信〔{y}〕{number}号", body=_certification_body(y),
+                f"保工信〔{y}〕{number}号",
+                body=_certification_body(y),
             )
         if y >= 2024:
             number += 3
             s.notices[f"{y}-review"] = Notice(
-                f"{y}-review", "review", s.workday_on_or_after(date(y, 10, 30)),
+                f"{y}-review",
+                "review",
+                s.workday_on_or_after(date(y, 10, 30)),
                 f"关于{y - 3}年度认定的保定市中小企业公共服务示范平台复核结果的通知",
-                f"保工信〔{y}〕{number}号", body=_review_body(y),
+                f"保工信〔{y}〕{number}号",
+                body=_review_body(y),
             )
         if y >= 2022:
             number += 2
             s.notices[f"{y}-revocation"] = Notice(
-                f"{y}-revocation", "revocation", s.workday_on_or_after(date(y, 6, 16)),
+                f"{y}-revocation",
+                "revocation",
+                s.workday_on_or_after(date(y, 6, 16)),
                 f"关于撤销部分保定市中小企业公共服务示范平台称号的通知（{y}年）",
-                f"保工信〔{y}〕{number}号", body=_revocation_body(y),
+                f"保工信〔{y}〕{number}号",
+                body=_revocation_body(y),
             )
     return s
 
@@ -212,54 +332,62 @@ SALUTATION = "各县（市、区）工业和信息化主管部门，各有关单
 
 
 def _publicity_body(y: int, start: date, end: date) -> str:
-    return "\n\n".join((
-        SALUTATION,
+    return "\n\n".join(
         (
-            f"根据《保定市中小企业公共服务示范平台认定管理办法》和{y}年度示范平台申报工作通知，经县（市、区）"
-            "工业和信息化主管部门和全市性行业协会推荐、市工业和信息化局组织专家对申报材料进行评审，"
-            f"拟认定一批{y}年度保定市中小企业公共服务示范平台，现将拟认定名单予以公示。"
-        ),
-        (
-            f"公示期为{PUBLICITY_DAYS}个工作日，自{_cn(start)}至{_cn(end)}。公示期间，任何单位和个人对拟认定名单"
-            "有异议的，请以实名、书面形式提出，并提供必要的证明材料和联系方式，送达或寄送至保定市工业和信息化局"
-            "中小企业科。匿名、逾期或无具体事实依据的异议不予受理。"
-        ),
-        "市工业和信息化局将对异议进行核查，并对异议人的有关信息予以保密。",
-    ))
+            SALUTATION,
+            (
+                f"根据《保定市中小企业公共服务示范平台认定管理办法》和{y}年度示范平台申报工作通知，经县（市、区）"
+                "工业和信息化主管部门和全市性行业协会推荐、市工业和信息化局组织专家对申报材料进行评审，"
+                f"拟认定一批{y}年度保定市中小企业公共服务示范平台，现将拟认定名单予以公示。"
+            ),
+            (
+                f"公示期为{PUBLICITY_DAYS}个工作日，自{_cn(start)}至{_cn(end)}。公示期间，任何单位和个人对拟认定名单"
+                "有异议的，请以实名、书面形式提出，并提供必要的证明材料和联系方式，送达或寄送至保定市工业和信息化局"
+                "中小企业科。匿名、逾期或无具体事实依据的异议不予受理。"
+            ),
+            "市工业和信息化局将对异议进行核查，并对异议人的有关信息予以保密。",
+        )
+    )
 
 
 def _certification_body(y: int) -> str:
-    return "\n\n".join((
-        SALUTATION,
+    return "\n\n".join(
         (
-            f"根据《保定市中小企业公共服务示范平台认定管理办法》，经推荐、专家评审和社会公示，市工业和信息化局"
-            f"决定认定一批{y}年度保定市中小企业公共服务示范平台，授予“保定市中小企业公共服务示范平台”称号，"
-            "颁发证书和牌匾。现将名单予以公布。"
-        ),
-        "示范平台称号有效期三年。市工业和信息化局对示范平台实行动态管理，每三年复核一次，复核不合格的撤销称号。",
-    ))
+            SALUTATION,
+            (
+                f"根据《保定市中小企业公共服务示范平台认定管理办法》，经推荐、专家评审和社会公示，市工业和信息化局"
+                f"决定认定一批{y}年度保定市中小企业公共服务示范平台，授予“保定市中小企业公共服务示范平台”称号，"
+                "颁发证书和牌匾。现将名单予以公布。"
+            ),
+            "示范平台称号有效期三年。市工业和信息化局对示范平台实行动态管理，每三年复核一次，复核不合格的撤销称号。",
+        )
+    )
 
 
 def _review_body(y: int) -> str:
-    return "\n\n".join((
-        SALUTATION,
+    return "\n\n".join(
         (
-            f"根据《保定市中小企业公共服务示范平台认定管理办法》第十七条，市工业和信息化局对{y - 3}年度认定的"
-            "示范平台进行了复核。复核合格的示范平台称号继续有效；复核不合格的，撤销其称号，收回证书和牌匾。"
-        ),
-        "复核合格和复核不合格（予以撤销）的平台名单附后。",
-    ))
+            SALUTATION,
+            (
+                f"根据《保定市中小企业公共服务示范平台认定管理办法》第十七条，市工业和信息化局对{y - 3}年度认定的"
+                "示范平台进行了复核。复核合格的示范平台称号继续有效；复核不合格的，撤销其称号，收回证书和牌匾。"
+            ),
+            "复核合格和复核不合格（予以撤销）的平台名单附后。",
+        )
+    )
 
 
 def _revocation_body(y: int) -> str:
-    return "\n\n".join((
-        SALUTATION,
+    return "\n\n".join(
         (
-            "根据《保定市中小企业公共服务示范平台认定管理办法》第十七条、第十八条，市工业和信息化局决定撤销"
-            "下列平台的“保定市中小企业公共服务示范平台”称号，收回证书和牌匾。因弄虚作假被撤销的，暂停所在县"
-            f"（市、区）{y + 1}年度的申报工作。"
-        ),
-    ))
+            SALUTATION,
+            (
+                "根据《保定市中小企业公共服务示范平台认定管理办法》第十七条、第十八条，市工业和信息化局决定撤销"
+                "下列平台的“保定市中小企业公共服务示范平台”称号，收回证书和牌匾。因弄虚作假被撤销的，暂停所在县"
+                f"（市、区）{y + 1}年度的申报工作。"
+            ),
+        )
+    )
 
 
 # -- platforms ---------------------------------------------------------------------------
@@ -290,7 +418,9 @@ class Synth:
     def __init__(self, n: int, data_dir: Path, seed: int) -> None:
         self.n = n
         self.rng = random.Random(seed)
-        counties = yaml.safe_load((data_dir / "counties.yaml").read_text(encoding="utf-8"))["counties"]
+        counties = yaml.safe_load((data_dir / "counties.yaml").read_text(encoding="utf-8"))[
+            "counties"
+        ]
         self.counties = [(c["code"], c["name"]) for c in counties]
         self.county_weights = [KIND_WEIGHT.get(c["kind"], 1.0) for c in counties]
         cal_data = yaml.safe_load((data_dir / "calendar.yaml").read_text(encoding="utf-8")) or {}
@@ -322,7 +452,9 @@ class Synth:
 
     def _unique_name(self, place: str, industry: str, category: str) -> str:
         for attempt in range(1000):
-            brand = self.rng.choice(BRANDS) if attempt < 50 else f"{self.rng.choice(BRANDS)}{attempt}"
+            brand = (
+                self.rng.choice(BRANDS) if attempt < 50 else f"{self.rng.choice(BRANDS)}{attempt}"
+            )
             word = self.rng.choice(SERVICE_WORDS[category])
             name = f"{place}{brand}{industry}{word}{self.rng.choice(PLATFORM_KINDS)}"
             if name not in self.names:
@@ -335,8 +467,15 @@ class Synth:
         chosen = set(self.rng.sample(list(self.categories), k))
         keys = [c for c in self.categories if c in chosen]
         return {
-            key: sorted({*self.rng.sample(self.categories[key], self.rng.randint(1, min(3, len(self.categories[key])))),
-                         *REQUIRED_SERVICES.get(key, ())}, key=self.categories[key].index)
+            key: sorted(
+                {
+                    *self.rng.sample(
+                        self.categories[key], self.rng.randint(1, min(3, len(self.categories[key])))
+                    ),
+                    *REQUIRED_SERVICES.get(key, ()),
+                },
+                key=self.categories[key].index,
+            )
             for key in keys
         }
 
@@ -370,8 +509,11 @@ class Synth:
             county=code,
             county_name=county_name,
             name=name,
-            operator=self._operator(f"{county_name if len(county_name) <= 2 else county_name[:-1]}{brand}{industry}",
-                                    rng.choice(COMPANY_KINDS), make_uscc("91" + code, f"MA{n:06d}")),
+            operator=self._operator(
+                f"{county_name if len(county_name) <= 2 else county_name[:-1]}{brand}{industry}",
+                rng.choice(COMPANY_KINDS),
+                make_uscc("91" + code, f"MA{n:06d}"),
+            ),
             uscc=make_uscc("91" + code, f"MA{n:06d}"),
             established=self._day_between(date(1998, 1, 1), date(2017, 12, 31)),
             services=services,
@@ -381,8 +523,12 @@ class Synth:
             website=f"https://example.com/p{n}" if has_web else "",
             email=f"p{n}@example.com" if has_web and rng.random() < 0.8 else "",
             internal=(
-                {"contact_person": f"{rng.choice(SURNAMES)}示例", "notes": "内部备注（不公开）：材料齐全。"}
-                if rng.random() < 0.3 else {}
+                {
+                    "contact_person": f"{rng.choice(SURNAMES)}示例",
+                    "notes": "内部备注（不公开）：材料齐全。",
+                }
+                if rng.random() < 0.3
+                else {}
             ),
         )
 
@@ -422,15 +568,19 @@ class Synth:
         assert cert is not None
         if rng.random() < 0.06:
             end = s.ends[pub.id]
-            self._event(d, self._day_between(end + timedelta(days=1), cert.date - timedelta(days=1)),
-                        "rejected", note=rng.choice(NOTES_REJECTED))
+            self._event(
+                d,
+                self._day_between(end + timedelta(days=1), cert.date - timedelta(days=1)),
+                "rejected",
+                note=rng.choice(NOTES_REJECTED),
+            )
             if rng.random() < 0.3:
-                try:
+                with contextlib.suppress(_Suspended):
                     self.life(d, year + 1)
-                except _Suspended:
-                    pass
             return
-        self._event(d, cert.date, "certified", announcement=cert.id, certificate=self._certificate(year))
+        self._event(
+            d, cert.date, "certified", announcement=cert.id, certificate=self._certificate(year)
+        )
         self._after_certification(d, year, cert.date)
 
     def _after_certification(self, d: Draft, year: int, certified: date) -> None:
@@ -440,34 +590,71 @@ class Synth:
         plans: list[tuple[date, str, dict[str, Any]]] = []
         for t in range(year + 1, TODAY.year + 1):
             if rng.random() > 0.02:  # a few annual reports are missing
-                plans.append((self._day_between(date(t, 3, 2), date(t, 3, 30)), "annual_report", {"year": t - 1}))
+                plans.append(
+                    (
+                        self._day_between(date(t, 3, 2), date(t, 3, 30)),
+                        "annual_report",
+                        {"year": t - 1},
+                    )
+                )
         if rng.random() < 0.05 and year < 2026:
             t = rng.randint(year + 1, TODAY.year)
             level = "provincial" if rng.random() < 0.85 else "national"
             label = "河北省" if level == "provincial" else "国家级"
-            plans.append((date(t, 7, 15), "promoted", {"level": level, "note": NOTES_PROMOTED.format(year=t, level=label)}))
+            plans.append(
+                (
+                    date(t, 7, 15),
+                    "promoted",
+                    {"level": level, "note": NOTES_PROMOTED.format(year=t, level=label)},
+                )
+            )
         if rng.random() < 0.05:
             t = rng.randint(year + 1, TODAY.year)
-            plans.append((self._day_between(date(t, 4, 1), date(t, 5, 31)), "corrected", {"note": rng.choice(NOTES_CORRECTED)}))
+            plans.append(
+                (
+                    self._day_between(date(t, 4, 1), date(t, 5, 31)),
+                    "corrected",
+                    {"note": rng.choice(NOTES_CORRECTED)},
+                )
+            )
         if rng.random() < 0.04:
             t = rng.randint(year + 1, TODAY.year)
             old = d.name
-            d.name = self._unique_name(d.county_name, rng.choice(INDUSTRIES), next(iter(d.services)))
+            d.name = self._unique_name(
+                d.county_name, rng.choice(INDUSTRIES), next(iter(d.services))
+            )
             plans.append((date(t, 8, 20), "renamed", {"from": old, "to": d.name}))
         review = s.review(review_year)
         if review is not None and rng.random() < (0.8 if review_year == 2026 else 0.97):
             if rng.random() < 0.07:
-                plans.append((review.date, "reviewed", {"result": "failed", "announcement": review.id}))
-                plans.append((review.date, "revoked", {"reason": "review_failed", "announcement": review.id}))
+                plans.append(
+                    (review.date, "reviewed", {"result": "failed", "announcement": review.id})
+                )
+                plans.append(
+                    (review.date, "revoked", {"reason": "review_failed", "announcement": review.id})
+                )
             else:
-                plans.append((review.date, "reviewed", {"result": "passed", "announcement": review.id}))
+                plans.append(
+                    (review.date, "reviewed", {"result": "passed", "announcement": review.id})
+                )
         revocation = s.revocation(revoke_year) if revoke_year else None
         if revocation is not None:
-            reason = rng.choices(("fraud", "withdrawn", "dissolved", "other"), weights=(4, 3, 2, 1))[0]
-            if reason == "fraud" and (d.county, revocation.date.year + 1) in self.county_recommended:
+            reason = rng.choices(
+                ("fraud", "withdrawn", "dissolved", "other"), weights=(4, 3, 2, 1)
+            )[0]
+            if (
+                reason == "fraud"
+                and (d.county, revocation.date.year + 1) in self.county_recommended
+            ):
                 reason = "withdrawn"
             note = {"note": "平台运营单位书面申请撤销称号。"} if reason == "withdrawn" else {}
-            plans.append((revocation.date, "revoked", {"reason": reason, "announcement": revocation.id, **note}))
+            plans.append(
+                (
+                    revocation.date,
+                    "revoked",
+                    {"reason": reason, "announcement": revocation.id, **note},
+                )
+            )
         revoked = False
         for day, kind, fields in sorted(plans, key=lambda p: p[0]):
             if day > TODAY or revoked:
@@ -495,8 +682,12 @@ class Synth:
         d.publicity_years.append(2026)
         end = s.ends[pub.id]
         if not supplement and rng.random() < 0.06 and end + timedelta(days=1) < TODAY:
-            self._event(d, self._day_between(end + timedelta(days=1), TODAY - timedelta(days=1)),
-                        "rejected", note=rng.choice(NOTES_REJECTED))
+            self._event(
+                d,
+                self._day_between(end + timedelta(days=1), TODAY - timedelta(days=1)),
+                "rejected",
+                note=rng.choice(NOTES_REJECTED),
+            )
 
     # -- indicators -----------------------------------------------------------------------------
 
@@ -523,11 +714,17 @@ class Synth:
             }
             for key in d.services:
                 row[key] = {
-                    "information": lambda: {"offline_smes": rng.randint(50, 200), "activities": rng.randint(2, 9)},
+                    "information": lambda: {
+                        "offline_smes": rng.randint(50, 200),
+                        "activities": rng.randint(2, 9),
+                    },
                     "technology": lambda: {"activities": rng.randint(2, 14)},
                     "entrepreneurship": lambda: {"activities": rng.randint(2, 9)},
                     "training": lambda: {"trainees": rng.randint(800, 3200)},
-                    "financing": lambda: {"bank_matchmaking": rng.randint(1, 6), "lectures": rng.randint(2, 8)},
+                    "financing": lambda: {
+                        "bank_matchmaking": rng.randint(1, 6),
+                        "lectures": rng.randint(2, 8),
+                    },
                 }[key]()
             rows.append(row)
             smes += rng.randint(3, 40)  # strictly growing: 第七条（三）
@@ -543,7 +740,7 @@ class Synth:
         counts[-1] += self.n - sum(counts)
         out = []
         n = 0
-        for year, count in zip(YEARS, counts):
+        for year, count in zip(YEARS, counts, strict=False):
             for _ in range(count):
                 n += 1
                 d = self.draft(n)
@@ -580,9 +777,17 @@ def _block_text(key: str, text: str, indent: str = "") -> str:
 
 
 def platform_yaml(pid: str, d: Draft, rows: list[dict[str, Any]]) -> str:
-    out = [HEADER_PLATFORM, f"id: {pid}\n", f"name: {_q(d.name)}\n", "operator:\n",
-           f"  name: {_q(d.operator)}\n", f'  uscc: "{d.uscc}"\n', f"  established: {d.established.isoformat()}\n",
-           f'county: "{d.county}"\n', "services:\n"]
+    out = [
+        HEADER_PLATFORM,
+        f"id: {pid}\n",
+        f"name: {_q(d.name)}\n",
+        "operator:\n",
+        f"  name: {_q(d.operator)}\n",
+        f'  uscc: "{d.uscc}"\n',
+        f"  established: {d.established.isoformat()}\n",
+        f'county: "{d.county}"\n',
+        "services:\n",
+    ]
     for key, items in d.services.items():
         out.append(f"  {key}: [{', '.join(items)}]\n")
     out.append(_block_text("description", d.description))
@@ -610,8 +815,13 @@ def platform_yaml(pid: str, d: Draft, rows: list[dict[str, Any]]) -> str:
 
 
 def announcement_yaml(a: Notice) -> str:
-    out = [HEADER_ANNOUNCEMENT, f"id: {a.id}\n", f"type: {a.type}\n", f"title: {_q(a.title)}\n",
-           f"date: {a.date.isoformat()}\n"]
+    out = [
+        HEADER_ANNOUNCEMENT,
+        f"id: {a.id}\n",
+        f"type: {a.type}\n",
+        f"title: {_q(a.title)}\n",
+        f"date: {a.date.isoformat()}\n",
+    ]
     if a.doc_number:
         out.append(f"doc_number: {_q(a.doc_number)}\n")
     if a.start:
@@ -628,7 +838,9 @@ def announcement_yaml(a: Notice) -> str:
     return "".join(out)
 
 
-def write_registry(n: int, out_dir: Path, seed: int = 20261129, source: Path = ROOT / "data") -> dict[str, int]:
+def write_registry(
+    n: int, out_dir: Path, seed: int = 20261129, source: Path = ROOT / "data"
+) -> dict[str, int]:
     """Write OUT_DIR/data for `n` platforms; returns counts of what was written."""
     data = out_dir / "data"
     if data.exists():
@@ -643,12 +855,15 @@ def write_registry(n: int, out_dir: Path, seed: int = 20261129, source: Path = R
     width = max(4, len(str(n)))
     for d, rows in platforms:
         pid = f"bd-{d.n:0{width}d}"
-        (data / "platforms" / f"{pid}.yaml").write_text(platform_yaml(pid, d, rows), encoding="utf-8", newline="\n")
+        (data / "platforms" / f"{pid}.yaml").write_text(
+            platform_yaml(pid, d, rows), encoding="utf-8", newline="\n"
+        )
     written = 0
     for ann_id, notice in sorted(synth.schedule.notices.items()):
         if ann_id in synth.used:
             (data / "announcements" / f"{ann_id}.yaml").write_text(
-                announcement_yaml(notice), encoding="utf-8", newline="\n")
+                announcement_yaml(notice), encoding="utf-8", newline="\n"
+            )
             written += 1
     return {"platforms": len(platforms), "announcements": written}
 
@@ -662,7 +877,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.n < 1:
         parser.error("N must be at least 1")
     counts = write_registry(args.n, args.out, args.seed)
-    print(f"wrote {counts['platforms']} platforms and {counts['announcements']} announcements to {args.out / 'data'}")
+    print(
+        f"wrote {counts['platforms']} platforms and {counts['announcements']} announcements to {args.out / 'data'}"
+    )
     return 0
 
 

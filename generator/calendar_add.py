@@ -36,14 +36,14 @@ def skeleton(year: int) -> str:
         f"  - year: {year}",
         "    source:",
         f"      title: 国务院办公厅关于{year}年部分节假日安排的通知",
-        "      date: \"（待补充：通知发布日期 YYYY-MM-DD）\"",
+        '      date: "（待补充：通知发布日期 YYYY-MM-DD）"',
         f"      # number: 国办发明电〔{year - 1}〕N号",
         "      # url: https://www.gov.cn/……",
         "    festivals:",
     ]
     lines += [
         "      # 每个节日对应通知的一条：“X月X日至X日放假调休，共N天”的 N 天逐日写进 holidays，",
-        "      # “X月X日（周X）上班”写进 workdays（没有就保留 []）；日期写成带引号的 \"YYYY-MM-DD\"。",
+        '      # “X月X日（周X）上班”写进 workdays（没有就保留 []）；日期写成带引号的 "YYYY-MM-DD"。',
     ]
     for numeral, name in zip(_NUMERALS, FESTIVALS, strict=True):
         lines += [
@@ -52,7 +52,9 @@ def skeleton(year: int) -> str:
             "        holidays: []",
             "        workdays: []",
         ]
-    lines.append("      # 通知把中秋节、国庆节合为一条时，删去上面两项中的一项，另一项改为 name: 中秋节、国庆节")
+    lines.append(
+        "      # 通知把中秋节、国庆节合为一条时，删去上面两项中的一项，另一项改为 name: 中秋节、国庆节"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -61,9 +63,15 @@ def add_year(data_dir: Path, year: int) -> tuple[Path | None, list[Problem]]:
     path = data_dir / "calendar.yaml"
     shown = display_path(path)
     if year in known_package_years():
-        return None, [Problem(shown, None, "calendar.year-known",
-                              f"{year}年的节假日安排 chinesecalendar 已经收录，不必录入",
-                              "只有 chinesecalendar 不含的年份才需要写进 calendar.yaml")]
+        return None, [
+            Problem(
+                shown,
+                None,
+                "calendar.year-known",
+                f"{year}年的节假日安排 chinesecalendar 已经收录，不必录入",
+                "只有 chinesecalendar 不含的年份才需要写进 calendar.yaml",
+            )
+        ]
     if not path.exists():
         return _write(path, HEADER + "years:\n" + skeleton(year))
     doc, problems = load_file(path, shown)
@@ -71,23 +79,41 @@ def add_year(data_dir: Path, year: int) -> tuple[Path | None, list[Problem]]:
         return None, problems
     years = doc.data.get("years") if isinstance(doc.data, dict) else None
     if not isinstance(years, list):
-        return None, [Problem(shown, None, "calendar.add-failed",
-                              "calendar.yaml 中没有 years 列表，无法自动添加",
-                              "请先改正 calendar.yaml（registry validate 会指出问题）")]
+        return None, [
+            Problem(
+                shown,
+                None,
+                "calendar.add-failed",
+                "calendar.yaml 中没有 years 列表，无法自动添加",
+                "请先改正 calendar.yaml（registry validate 会指出问题）",
+            )
+        ]
     for i, entry in enumerate(years):
         if isinstance(entry, dict) and entry.get("year") == year:
-            return None, [Problem(shown, doc.line(("years", i)), "calendar.year-exists",
-                                  f"calendar.yaml 中已有{year}年的安排，不会覆盖",
-                                  "要修改已录入的年份，请直接编辑该项并按通知核对")]
+            return None, [
+                Problem(
+                    shown,
+                    doc.line(("years", i)),
+                    "calendar.year-exists",
+                    f"calendar.yaml 中已有{year}年的安排，不会覆盖",
+                    "要修改已录入的年份，请直接编辑该项并按通知核对",
+                )
+            ]
     text = path.read_text(encoding="utf-8")
-    if (m := _EMPTY_YEARS.search(text)):
+    if m := _EMPTY_YEARS.search(text):
         new = text[: m.start()] + "years:\n" + skeleton(year) + text[m.end() :].lstrip("\n")
     elif (m := _YEARS.search(text)) and not _TOP_KEY.search(text, m.end()):
         new = text.rstrip("\n") + "\n" + skeleton(year)
     else:
-        return None, [Problem(shown, None, "calendar.add-failed",
-                              "calendar.yaml 的 years 不是文件中最后一项，无法自动添加",
-                              "请把 years 移到文件末尾，或按编辑指南手工添加")]
+        return None, [
+            Problem(
+                shown,
+                None,
+                "calendar.add-failed",
+                "calendar.yaml 的 years 不是文件中最后一项，无法自动添加",
+                "请把 years 移到文件末尾，或按编辑指南手工添加",
+            )
+        ]
     return _write(path, new)
 
 
@@ -104,6 +130,9 @@ def _write(path: Path, text: str) -> tuple[Path | None, list[Problem]]:
             os.unlink(tmp)
             raise
     except OSError as exc:
-        return None, [Problem(display_path(path), None, "calendar.add-failed",
-                              f"无法写入文件：{exc.strerror}")]
+        return None, [
+            Problem(
+                display_path(path), None, "calendar.add-failed", f"无法写入文件：{exc.strerror}"
+            )
+        ]
     return path, []

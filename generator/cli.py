@@ -55,7 +55,10 @@ def _year(text: str) -> int:
 _ARGPARSE_ZH = (
     (re.compile(r"the following arguments are required: (.*)"), "缺少必填参数：{0}"),
     (re.compile(r"unrecognized arguments: (.*)"), "不认识的参数：{0}"),
-    (re.compile(r"invalid choice: '?([^']*?)'? \(choose from (.*)\)"), "“{0}”不是可选的值，可选：{1}"),
+    (
+        re.compile(r"invalid choice: '?([^']*?)'? \(choose from (.*)\)"),
+        "“{0}”不是可选的值，可选：{1}",
+    ),
     (re.compile(r"expected one argument"), "需要一个值"),
     (re.compile(r"ambiguous option: (.*)"), "选项不明确：{0}"),
 )
@@ -63,10 +66,10 @@ _ARGPARSE_ZH = (
 
 def _zh(message: str) -> str:
     head, rest = "", message
-    if (m := re.match(r"argument (\S+?): (.*)", message, re.DOTALL)):
+    if m := re.match(r"argument (\S+?): (.*)", message, re.DOTALL):
         head, rest = f"参数 {m.group(1)}：", m.group(2)
     for pattern, text in _ARGPARSE_ZH:
-        if (m := pattern.fullmatch(rest)):
+        if m := pattern.fullmatch(rest):
             groups = [g.replace("'", "").replace(", ", "、") for g in m.groups()]
             return head + text.format(*groups)
     return head + rest
@@ -84,7 +87,9 @@ def _add_data(p: argparse.ArgumentParser) -> None:
 
 def _add_today(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--today", type=_day, default=None,
+        "--today",
+        type=_day,
+        default=None,
         help="按哪一天推算状态和公示期，YYYY-MM-DD（默认北京时间今天）",
     )
 
@@ -97,35 +102,64 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("validate", help="校验全部数据文件", description="校验 data/ 下的全部记录；有错误时退出码为 1。")
+    p = sub.add_parser(
+        "validate",
+        help="校验全部数据文件",
+        description="校验 data/ 下的全部记录；有错误时退出码为 1。",
+    )
     _add_data(p)
     _add_today(p)
     p.add_argument("--format", choices=sorted(report.FORMATTERS), default="text", help="输出格式")
 
-    p = sub.add_parser("build", help="生成网站", description="校验数据后生成完整网站（页面、开放数据、订阅源、搜索索引）。全部成功后才替换输出目录；失败时原网站保持不变。")
+    p = sub.add_parser(
+        "build",
+        help="生成网站",
+        description="校验数据后生成完整网站（页面、开放数据、订阅源、搜索索引）。全部成功后才替换输出目录；失败时原网站保持不变。",
+    )
     _add_data(p)
     _add_today(p)
     p.add_argument("--out", type=Path, default=Path("site"), help="输出目录（默认 site）")
     p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help=argparse.SUPPRESS)
 
-    p = sub.add_parser("serve", help="本地预览网站（修改后自动刷新）", description="生成网站并在本机提供预览，data/、docs/ 或 mkdocs.yml 有改动时自动重新生成并刷新浏览器。")
+    p = sub.add_parser(
+        "serve",
+        help="本地预览网站（修改后自动刷新）",
+        description="生成网站并在本机提供预览，data/、docs/ 或 mkdocs.yml 有改动时自动重新生成并刷新浏览器。",
+    )
     _add_data(p)
     _add_today(p)
     p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     p.add_argument("--host", default="127.0.0.1", help="地址（默认 127.0.0.1，仅本机可访问）")
     p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help=argparse.SUPPRESS)
 
-    p = sub.add_parser("check", help="按第七条、第八条核对一个平台", description="按第七条、第八条逐条核对一个平台的认定条件。")
+    p = sub.add_parser(
+        "check",
+        help="按第七条、第八条核对一个平台",
+        description="按第七条、第八条逐条核对一个平台的认定条件。",
+    )
     p.add_argument("id", help="平台编号，例如 bd-0007")
     _add_data(p)
-    p.add_argument("--on", type=_day, default=None, help="按哪天申报核对（默认：最近一次公示的开始日，没有公示则为今天）")
+    p.add_argument(
+        "--on",
+        type=_day,
+        default=None,
+        help="按哪天申报核对（默认：最近一次公示的开始日，没有公示则为今天）",
+    )
 
-    p = sub.add_parser("workdays", help="计算 N 个工作日的期满日", description="打印自 START 起 N 个工作日的最后一天（含 START，跳过周末和法定节假日，调休上班日计入）。")
+    p = sub.add_parser(
+        "workdays",
+        help="计算 N 个工作日的期满日",
+        description="打印自 START 起 N 个工作日的最后一天（含 START，跳过周末和法定节假日，调休上班日计入）。",
+    )
     p.add_argument("start", type=_day, help="开始日期 YYYY-MM-DD")
     p.add_argument("n", type=_positive, help="工作日数")
     _add_data(p)
 
-    p = sub.add_parser("new", help="新建一个平台记录", description="用新的编号创建 data/platforms/<编号>.yaml，内容是一条推荐事件；创建后请补充简介、服务和指标。")
+    p = sub.add_parser(
+        "new",
+        help="新建一个平台记录",
+        description="用新的编号创建 data/platforms/<编号>.yaml，内容是一条推荐事件；创建后请补充简介、服务和指标。",
+    )
     _add_data(p)
     p.add_argument("--name", required=True, help="平台名称")
     p.add_argument("--operator", required=True, help="运营单位名称")
@@ -134,17 +168,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--county", required=True, help="所在县（市、区）代码，见 data/counties.yaml")
     p.add_argument("--address", required=True, help="服务场所地址")
     p.add_argument("--phone", required=True, help="对外服务电话")
-    p.add_argument("--association", default=None, help="由全市性行业协会推荐时填写协会名称（第二十一条）")
+    p.add_argument(
+        "--association", default=None, help="由全市性行业协会推荐时填写协会名称（第二十一条）"
+    )
     p.add_argument("--recommended", type=_day, default=None, help="推荐日期（默认今天）")
 
-    p = sub.add_parser("calendar", help="节假日安排：为新的年份生成 calendar.yaml 骨架", description="管理 data/calendar.yaml 中 chinesecalendar 尚未收录的年份。")
+    p = sub.add_parser(
+        "calendar",
+        help="节假日安排：为新的年份生成 calendar.yaml 骨架",
+        description="管理 data/calendar.yaml 中 chinesecalendar 尚未收录的年份。",
+    )
     calendar_sub = p.add_subparsers(dest="calendar_command", metavar="操作", parser_class=_Parser)
     calendar_sub.required = True
-    q = calendar_sub.add_parser("add", help="添加一个年份的骨架", description="按国务院办公厅节假日安排通知的结构（各节日的放假日和调休上班日）在 calendar.yaml 末尾添加 YEAR 年的骨架，供对照通知原文逐项填写。已有的年份不会被覆盖。")
+    q = calendar_sub.add_parser(
+        "add",
+        help="添加一个年份的骨架",
+        description="按国务院办公厅节假日安排通知的结构（各节日的放假日和调休上班日）在 calendar.yaml 末尾添加 YEAR 年的骨架，供对照通知原文逐项填写。已有的年份不会被覆盖。",
+    )
     q.add_argument("year", type=_year, help="年份，例如 2027")
     _add_data(q)
 
-    p = sub.add_parser("diff", help="与基准版本比较：变更摘要和只增不改检查", description="把工作区的数据与基准版本（git 提交、分支或标签）比较，输出 Markdown 格式的中文变更摘要（新增平台、新事件、状态变化、字段变更、新增公告、校验结果），并检查只增不改：记录文件不删除、不改名，编号不改、不复用，历史事件只在末尾追加，已发布的公告不再修改（可补充附件）。有不允许的变更或数据错误时退出码为 1，基准版本无法读取时为 2。")
+    p = sub.add_parser(
+        "diff",
+        help="与基准版本比较：变更摘要和只增不改检查",
+        description="把工作区的数据与基准版本（git 提交、分支或标签）比较，输出 Markdown 格式的中文变更摘要（新增平台、新事件、状态变化、字段变更、新增公告、校验结果），并检查只增不改：记录文件不删除、不改名，编号不改、不复用，历史事件只在末尾追加，已发布的公告不再修改（可补充附件）。有不允许的变更或数据错误时退出码为 1，基准版本无法读取时为 2。",
+    )
     p.add_argument("--base", required=True, metavar="REV", help="基准版本，例如 origin/main")
     _add_data(p)
     _add_today(p)
@@ -183,17 +231,25 @@ def cmd_workdays(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     today = beijing_today()
     new = pipeline.NewPlatform(
-        name=args.name, operator=args.operator, uscc=args.uscc, established=args.established,
-        county=args.county, address=args.address, phone=args.phone,
-        association=args.association, recommended=args.recommended or today,
+        name=args.name,
+        operator=args.operator,
+        uscc=args.uscc,
+        established=args.established,
+        county=args.county,
+        address=args.address,
+        phone=args.phone,
+        association=args.association,
+        recommended=args.recommended or today,
     )
     path, problems = pipeline.new_platform(args.data, new, today)
     if path is None:
         sys.stdout.write(report.format_text(problems, summary=False))
         print("没有创建文件。请按上面的提示改正命令中的参数后重新运行。")
         return 1
-    print(f"已创建 {path}。请补充简介（description）、服务内容（services）和年度指标（indicators），"
-          f"然后运行 registry validate。")
+    print(
+        f"已创建 {path}。请补充简介（description）、服务内容（services）和年度指标（indicators），"
+        f"然后运行 registry validate。"
+    )
     return 0
 
 
@@ -211,8 +267,10 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         sys.stdout.write(report.format_text(problems, summary=False))
         print("calendar.yaml 没有改动。")
         return 1
-    print(f"已在 {path} 末尾添加{args.year}年的骨架。请对照国务院办公厅的通知原文逐项填写"
-          f"（通知日期、各节日的放假日和调休上班日），然后运行 registry validate。")
+    print(
+        f"已在 {path} 末尾添加{args.year}年的骨架。请对照国务院办公厅的通知原文逐项填写"
+        f"（通知日期、各节日的放假日和调休上班日），然后运行 registry validate。"
+    )
     return 0
 
 
@@ -226,16 +284,22 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"网站未生成，{args.out} 保持原样。", file=sys.stderr)
         return 1
     index = (args.out / "index.html").resolve()
-    print(f"已生成网站：{result.pages} 个页面，搜索索引收录 {result.indexed} 个页面，按 {today.isoformat()} 推算状态。")
-    print(f"打开方式：python -m http.server -d {args.out} 8000 然后访问 http://localhost:8000/"
-          f"（或直接打开 {index}，但搜索需要通过网址访问）")
+    print(
+        f"已生成网站：{result.pages} 个页面，搜索索引收录 {result.indexed} 个页面，按 {today.isoformat()} 推算状态。"
+    )
+    print(
+        f"打开方式：python -m http.server -d {args.out} 8000 然后访问 http://localhost:8000/"
+        f"（或直接打开 {index}，但搜索需要通过网址访问）"
+    )
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve
 
-    return serve(args.data, args.config, args.host, args.port, lambda: args.today or beijing_today())
+    return serve(
+        args.data, args.config, args.host, args.port, lambda: args.today or beijing_today()
+    )
 
 
 def cmd_diff(args: argparse.Namespace) -> int:

@@ -36,8 +36,17 @@ class IndexResult:
 def pagefind_command(site_dir: Path, glob: str | None = None) -> list[str]:
     # Code blocks are the guide's YAML examples: sample records that would otherwise
     # compete with the real platform pages in the results.
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", "pagefind",
-               "--exclude-selectors", "pre"]
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site_dir),
+        "--output-subdir",
+        "pagefind",
+        "--exclude-selectors",
+        "pre",
+    ]
     return command + ["--glob", glob] if glob else command
 
 
@@ -51,6 +60,7 @@ def search_glob(marked: Mapping[str, bool]) -> str | None:
     time at 10,000 platforms. A folder pattern ("platforms/*/index.html") is used only
     when every page it matches is marked; otherwise the page is named itself.
     """
+
     def folder_pattern(path: str) -> str:
         parts = path.split("/")
         return "/".join([*parts[:-2], "*", parts[-1]]) if len(parts) >= 3 else path
@@ -74,22 +84,38 @@ def run_pagefind(site_dir: Path, expected_pages: int, glob: str | None = None) -
     env = {**os.environ, "PAGEFIND_SITE": str(site_dir)}
     try:
         proc = subprocess.run(
-            pagefind_command(site_dir, glob), capture_output=True, text=True, env=env, timeout=1800,
+            pagefind_command(site_dir, glob),
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=1800,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return IndexResult(0, (Problem("pagefind", None, "build.pagefind", f"无法运行 Pagefind：{exc}"),), "")
+        return IndexResult(
+            0, (Problem("pagefind", None, "build.pagefind", f"无法运行 Pagefind：{exc}"),), ""
+        )
     output = proc.stdout + proc.stderr
     found = _INDEXED.search(output)
     pages = int(found.group(1)) if found else 0
     problems: list[Problem] = []
     if proc.returncode != 0:
         tail = "\n".join(output.strip().splitlines()[-8:])
-        problems.append(Problem("pagefind", None, "build.pagefind", f"Pagefind 建立搜索索引失败（退出码 {proc.returncode}）", tail))
+        problems.append(
+            Problem(
+                "pagefind",
+                None,
+                "build.pagefind",
+                f"Pagefind 建立搜索索引失败（退出码 {proc.returncode}）",
+                tail,
+            )
+        )
     elif pages < expected_pages:
         problems.append(
             Problem(
-                "pagefind", None, "build.index-incomplete",
+                "pagefind",
+                None,
+                "build.index-incomplete",
                 f"搜索索引只收录了 {pages} 个页面，应为 {expected_pages} 个",
                 "有页面没有进入搜索索引，网站未更新；请检查页面模板中的 data-pagefind-body",
             )

@@ -13,6 +13,9 @@ from datetime import MAXYEAR, MINYEAR, date
 from enum import Enum
 from typing import Any
 
+#: `date` as a type inside classes that have a field named `date`
+Day = date
+
 
 class Status(str, Enum):
     RECOMMENDED = "推荐中"
@@ -122,7 +125,7 @@ class Event:
     kind: str = ""
     findings: str = ""
     #: for a publicity event: the last day of its announcement's period
-    publicity_end: date | None = None
+    publicity_end: Day | None = None
 
 
 @dataclass(frozen=True)
@@ -256,12 +259,12 @@ class Announcement:
     contact: AnnouncementContact
     body: str
     source: str
-    publicity_start: date | None = None
+    publicity_start: Day | None = None
     working_days: int | None = None
-    publicity_end: date | None = None
+    publicity_end: Day | None = None
     attachments: tuple[Attachment, ...] = ()
     index_no: str = ""  # 索引号 (政务公开)
-    written: date | None = None  # 成文日期; None: the same as `date`
+    written: Day | None = None  # 成文日期; None: the same as `date`
     topic: str = ""  # 主题分类
 
     @property
@@ -413,12 +416,13 @@ def platform_from_data(
         name=raw["name"],
         operator=Operator(op["name"], op["uscc"].strip().upper(), parse_date(op["established"])),
         county=raw["county"],
-        services=tuple(
-            (k, tuple(services[k])) for k in sorted(services, key=order.index)
-        ),
+        services=tuple((k, tuple(services[k])) for k in sorted(services, key=order.index)),
         description=raw["description"],
         contact=Contact(
-            contact["address"], contact["phone"], contact.get("website", ""), contact.get("email", "")
+            contact["address"],
+            contact["phone"],
+            contact.get("website", ""),
+            contact.get("email", ""),
         ),
         recommender=Recommender(rec["type"], rec.get("code", ""), rec.get("name", "")),
         history=tuple(_event(i, e, ends) for i, e in enumerate(raw["history"])),
@@ -443,7 +447,9 @@ def announcement_from_data(raw: Mapping[str, Any], source: str, end: date | None
         date=parse_date(raw["date"]),
         issuer=raw.get("issuer", "保定市工业和信息化局"),
         doc_number=raw.get("doc_number", ""),
-        contact=AnnouncementContact(c["department"], c["phone"], c.get("email", ""), c.get("address", "")),
+        contact=AnnouncementContact(
+            c["department"], c["phone"], c.get("email", ""), c.get("address", "")
+        ),
         body=raw["body"],
         source=source,
         publicity_start=parse_date(pub["start"]) if pub else None,
@@ -480,7 +486,9 @@ def rules_from_data(raw: Mapping[str, Any]) -> Rules:
                 unit=t.get("unit", ""),
                 service=t.get("service", ""),
                 effective_from=parse_date(t["effective_from"]) if "effective_from" in t else None,
-                effective_until=parse_date(t["effective_until"]) if "effective_until" in t else None,
+                effective_until=parse_date(t["effective_until"])
+                if "effective_until" in t
+                else None,
             )
             for t in raw["thresholds"]
         ),

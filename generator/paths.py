@@ -128,8 +128,14 @@ def source_url(source: str) -> str:
 
 def relative(from_url: str, to_url: str) -> str:
     """Relative link from one page URL to another page URL or file path."""
-    base = from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
-    rel = posixpath.relpath("/" + to_url, "/" + base) if to_url else posixpath.relpath("/", "/" + base)
+    base = (
+        from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
+    )
+    rel = (
+        posixpath.relpath("/" + to_url, "/" + base)
+        if to_url
+        else posixpath.relpath("/", "/" + base)
+    )
     if (to_url == "" or to_url.endswith("/")) and not rel.endswith("/"):
         rel += "/"
     return "./" if rel == "./" or rel == "./." else rel

@@ -25,8 +25,20 @@ from generator.write import SITE_MARKER, BuildLocked, Staging, io_problem, refus
 if TYPE_CHECKING:  # the site's modules (Jinja2, openpyxl, ...) load only when a build runs
     from generator.render import SiteConfig
 
-__all__ = ["RULE_SETS", "SITE_MARKER", "NewPlatform", "Validated", "build", "check_platform",
-           "new_platform", "period_end", "scaffold_text", "site_config", "validate", "validate_dir"]
+__all__ = [
+    "RULE_SETS",
+    "SITE_MARKER",
+    "NewPlatform",
+    "Validated",
+    "build",
+    "check_platform",
+    "new_platform",
+    "period_end",
+    "scaffold_text",
+    "site_config",
+    "validate",
+    "validate_dir",
+]
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -57,14 +69,21 @@ def check_platform(data_dir: Path, platform_id: str, on: date | None, today: dat
     """第七条/第八条 report for one platform, article by article."""
     sources = load_sources(data_dir)
     result = validate(sources, today)
-    found = [d for d in sources.platforms if isinstance(d.data, dict) and d.data.get("id") == platform_id]
+    found = [
+        d for d in sources.platforms if isinstance(d.data, dict) and d.data.get("id") == platform_id
+    ]
     if not found:
         file = display_path(data_dir / "platforms" / f"{platform_id}.yaml")
         unreadable = tuple(p for p in result.problems if p.file == file and p.is_error)
         if unreadable:  # the file is there but could not be read: say why, not "no such id"
             return CheckOutcome(unreadable, None, False)
-        msg = Problem(file, None, "check.unknown-id",
-                      f"没有编号为“{platform_id}”的平台", "编号见 data/platforms/ 中的文件名")
+        msg = Problem(
+            file,
+            None,
+            "check.unknown-id",
+            f"没有编号为“{platform_id}”的平台",
+            "编号见 data/platforms/ 中的文件名",
+        )
         return CheckOutcome((msg,), None, False)
     doc = found[0]
     own = tuple(p for p in result.problems if p.file == doc.file and p.is_error)
@@ -77,7 +96,9 @@ def check_platform(data_dir: Path, platform_id: str, on: date | None, today: dat
         dates = [real_date(e["date"]) for e in doc.data["history"] if e["type"] == "publicity"]
         on = next((d for d in reversed(dates) if d), today)
     findings = eligibility.evaluate(rules.thresholds, doc.data, on)
-    text = eligibility.report(inert(f"{doc.data['name']}（{platform_id}）"), on, rules.measures, findings)
+    text = eligibility.report(
+        inert(f"{doc.data['name']}（{platform_id}）"), on, rules.measures, findings
+    )
     return CheckOutcome(own, text, all(f.ok for f in findings))
 
 
@@ -124,6 +145,7 @@ def new_platform(data_dir: Path, new: NewPlatform, today: date) -> tuple[str | N
 
 # -- build ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class BuildResult:
     problems: tuple[Problem, ...]
@@ -149,8 +171,13 @@ def site_config(config_file: Path) -> tuple[SiteConfig | None, list[Problem]]:
     ), []
 
 
-def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("mkdocs.yml"),
-          docs_dir: Path = Path("docs/content")) -> BuildResult:
+def build(
+    data_dir: Path,
+    out_dir: Path,
+    today: date,
+    config_file: Path = Path("mkdocs.yml"),
+    docs_dir: Path = Path("docs/content"),
+) -> BuildResult:
     """validate -> model -> render (pages, then the theme's shells through MkDocs) ->
     index (Pagefind) and the downloads -> write (swap the staging folder into place)."""
     problems = refuse_foreign_out(out_dir, ((data_dir, "数据目录"), (docs_dir, "页面源文件目录")))
@@ -165,18 +192,37 @@ def build(data_dir: Path, out_dir: Path, today: date, config_file: Path = Path("
         return BuildResult(tuple(problems + found), False)
     try:
         with Staging(out_dir) as staging:
-            return _build_site(result.registry, site, data_dir, config_file, docs_dir, today, staging, problems)
+            return _build_site(
+                result.registry, site, data_dir, config_file, docs_dir, today, staging, problems
+            )
     except BuildLocked:
-        return BuildResult(tuple(problems) + (Problem(
-            display_path(out_dir), None, "build.locked",
-            f"另一个构建正在写入 {display_path(out_dir)}，本次未生成",
-            "请等另一个 registry build（或 registry serve）结束后再试"),), False)
+        return BuildResult(
+            tuple(problems)
+            + (
+                Problem(
+                    display_path(out_dir),
+                    None,
+                    "build.locked",
+                    f"另一个构建正在写入 {display_path(out_dir)}，本次未生成",
+                    "请等另一个 registry build（或 registry serve）结束后再试",
+                ),
+            ),
+            False,
+        )
     except OSError as exc:
         return BuildResult(tuple(problems) + (io_problem(out_dir, exc),), False)
 
 
-def _build_site(registry: model.Registry, site: SiteConfig, data_dir: Path, config_file: Path,
-                docs_dir: Path, today: date, staging: Staging, problems: list[Problem]) -> BuildResult:
+def _build_site(
+    registry: model.Registry,
+    site: SiteConfig,
+    data_dir: Path,
+    config_file: Path,
+    docs_dir: Path,
+    today: date,
+    staging: Staging,
+    problems: list[Problem],
+) -> BuildResult:
     from concurrent.futures import ThreadPoolExecutor
 
     from generator.export import Publisher, exports
@@ -207,8 +253,12 @@ def _build_site(registry: model.Registry, site: SiteConfig, data_dir: Path, conf
         staging.write_site(rel, html)
     for url in shells.shells:
         staging.remove_site(url)
-    hand_written = {paths.source_url(p.relative_to(docs_dir).as_posix()): _marked_for_search(p.read_text(encoding="utf-8"))
-                    for p in sorted(docs_dir.rglob("*.md"))}
+    hand_written = {
+        paths.source_url(p.relative_to(docs_dir).as_posix()): _marked_for_search(
+            p.read_text(encoding="utf-8")
+        )
+        for p in sorted(docs_dir.rglob("*.md"))
+    }
     for rel in (SITEMAP, SITEMAP_GZ):
         staging.remove_site(rel)
     dated = [(p.url, p.lastmod) for p in pages] + [(url, None) for url in hand_written]
@@ -222,7 +272,9 @@ def _build_site(registry: model.Registry, site: SiteConfig, data_dir: Path, conf
     expected = sum(marked.values())
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind") as pool:
         indexing = pool.submit(run_pagefind, staging.site, expected, search_glob(marked))
-        downloads = exports(registry, site.site_url, Publisher.from_settings(site.extra, authority=site.authority))
+        downloads = exports(
+            registry, site.site_url, Publisher.from_settings(site.extra, authority=site.authority)
+        )
         indexed = indexing.result()
     problems += indexed.problems
     if indexed.problems:

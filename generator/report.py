@@ -42,8 +42,11 @@ _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 def _unsafe(ch: str) -> bool:
     code = ord(ch)
-    return (unicodedata.category(ch) in _UNSAFE_CATEGORIES or 0xFDD0 <= code <= 0xFDEF
-            or (code & 0xFFFE) == 0xFFFE)
+    return (
+        unicodedata.category(ch) in _UNSAFE_CATEGORIES
+        or 0xFDD0 <= code <= 0xFDEF
+        or (code & 0xFFFE) == 0xFFFE
+    )
 
 
 def inert(text: str) -> str:
@@ -59,7 +62,9 @@ def inert(text: str) -> str:
 
 
 def _inert_problem(p: Problem) -> Problem:
-    return replace(p, file=inert(p.file), rule=inert(p.rule), message=inert(p.message), hint=inert(p.hint))
+    return replace(
+        p, file=inert(p.file), rule=inert(p.rule), message=inert(p.message), hint=inert(p.hint)
+    )
 
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:
@@ -140,15 +145,20 @@ def format_json(problems: Iterable[Problem]) -> str:
         d = asdict(p)
         # a key the loader could not read as text (reported as load.key-type or
         # load.merge-key) stands in the path as null
-        d["path"] = [inert(part) if isinstance(part, str) else part if isinstance(part, int) else None
-                     for part in p.path]
+        d["path"] = [
+            inert(part) if isinstance(part, str) else part if isinstance(part, int) else None
+            for part in p.path
+        ]
         items.append(d)
     n_err = sum(1 for p in items if p["severity"] == "error")
-    return json.dumps(
-        {"errors": n_err, "warnings": len(items) - n_err, "problems": items},
-        ensure_ascii=False,
-        indent=2,
-    ) + "\n"
+    return (
+        json.dumps(
+            {"errors": n_err, "warnings": len(items) - n_err, "problems": items},
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 FORMATTERS = {"text": format_text, "github": format_github, "json": format_json}

@@ -31,7 +31,8 @@ def _q(text: str) -> str:
 
 def scaffold_text(new_id: str, new: NewPlatform) -> str:
     recommender = (
-        f"{{type: association, name: {_q(new.association)}}}" if new.association
+        f"{{type: association, name: {_q(new.association)}}}"
+        if new.association
         else f"{{type: county, code: {_q(new.county)}}}"
     )
     return (
@@ -58,5 +59,9 @@ def scaffold_text(new_id: str, new: NewPlatform) -> str:
 
 
 def next_platform_id(existing: Iterable[str], prefix: str = "bd-") -> str:
-    numbers = [int(i[len(prefix):]) for i in existing if i.startswith(prefix) and i[len(prefix):].isdigit()]
+    numbers = [
+        int(i[len(prefix) :])
+        for i in existing
+        if i.startswith(prefix) and i[len(prefix) :].isdigit()
+    ]
     return f"{prefix}{max(numbers, default=0) + 1:04d}"

@@ -44,10 +44,7 @@ def subschema(kind: str, path: Sequence[str | int]) -> dict[str, Any] | None:
     node: Any = root
     for part in path:
         node = _resolve(root, node)
-        if isinstance(part, int):
-            node = node.get("items")
-        else:
-            node = node.get("properties", {}).get(part)
+        node = node.get("items") if isinstance(part, int) else node.get("properties", {}).get(part)
         if not isinstance(node, dict):
             return None
     return _resolve(root, node)
@@ -87,7 +84,7 @@ def enum_labels(kind: str, path: Sequence[str | int]) -> dict[str, str]:
     for chunk in desc.replace("；", ";").replace("。", ";").split(";"):
         chunk = chunk.strip()
         for v in values:
-            if chunk.startswith(v + " ") or chunk.startswith(v + "："):
+            if chunk.startswith((v + " ", v + "：")):
                 rest = chunk[len(v) + 1 :].strip()
                 labels[v] = rest.split("（")[0].split("，")[0].strip()
     return labels

@@ -25,8 +25,9 @@ def serve(data_dir: Path, config: Path, host: str, port: int, today: Callable[[]
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _serve(preview: Path, data_dir: Path, config: Path, host: str, port: int,
-           today: Callable[[], date]) -> int:
+def _serve(
+    preview: Path, data_dir: Path, config: Path, host: str, port: int, today: Callable[[], date]
+) -> int:
     from mkdocs.livereload import LiveReloadServer
 
     def rebuild() -> None:

@@ -71,8 +71,12 @@ def _days(entry: Mapping[str, Any], kind: str) -> frozenset[date]:
 def _arrangement_from_entry(entry: Mapping[str, Any]) -> YearArrangement:
     holidays = _days(entry, "holidays")
     if not holidays:
-        raise ValueError(f"{entry['year']}年没有任何放假日：请按通知逐日填写 holidays（或 festivals 中各节日的 holidays）")
-    return YearArrangement(year=int(entry["year"]), holidays=holidays, workdays=_days(entry, "workdays"))
+        raise ValueError(
+            f"{entry['year']}年没有任何放假日：请按通知逐日填写 holidays（或 festivals 中各节日的 holidays）"
+        )
+    return YearArrangement(
+        year=int(entry["year"]), holidays=holidays, workdays=_days(entry, "workdays")
+    )
 
 
 def arrangements_from_data(data: Mapping[str, Any]) -> list[YearArrangement]:
@@ -97,13 +101,17 @@ class Calendar:
     `source` names the file the extra years come from, for the message about a year
     neither knows."""
 
-    def __init__(self, extra: Iterable[YearArrangement] = (), source: str = CALENDAR_DATA_FILE) -> None:
+    def __init__(
+        self, extra: Iterable[YearArrangement] = (), source: str = CALENDAR_DATA_FILE
+    ) -> None:
         self.source = source
         arrangements = list(extra)
         years = [a.year for a in arrangements]
         duplicates = sorted({y for y in years if years.count(y) > 1})
         if duplicates:
-            raise ValueError(f"同一年份的节假日安排出现了多次：{'、'.join(f'{y}年' for y in duplicates)}")
+            raise ValueError(
+                f"同一年份的节假日安排出现了多次：{'、'.join(f'{y}年' for y in duplicates)}"
+            )
         self._extra_years = frozenset(years)
         self._holidays = frozenset().union(*(a.holidays for a in arrangements))
         self._workdays = frozenset().union(*(a.workdays for a in arrangements))

@@ -98,7 +98,9 @@ class Staging:
             raise BuildLocked(str(self.out_dir)) from exc
         try:
             recover(self.out_dir)
-            self.root = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-build-", dir=self.out_dir.parent))
+            self.root = Path(
+                tempfile.mkdtemp(prefix=f".{self.out_dir.name}-build-", dir=self.out_dir.parent)
+            )
         except BaseException:
             self._lock.release()
             raise
@@ -181,23 +183,48 @@ def refuse_foreign_out(out_dir: Path, sources: Iterable[tuple[Path, str]] = ()) 
     out = out_dir.resolve()
     for source, what in sources:
         if out == source.resolve() or source.resolve() in out.parents:
-            return [Problem(display_path(out_dir), None, "build.out-in-sources",
-                            f"输出目录 {display_path(out_dir)} 位于{what} {display_path(source)} 之内，未生成",
-                            "请把网站生成到源文件以外的目录（默认 site/）")]
+            return [
+                Problem(
+                    display_path(out_dir),
+                    None,
+                    "build.out-in-sources",
+                    f"输出目录 {display_path(out_dir)} 位于{what} {display_path(source)} 之内，未生成",
+                    "请把网站生成到源文件以外的目录（默认 site/）",
+                )
+            ]
     if not out_dir.exists():
         return []
     if out_dir.is_dir() and ((out_dir / SITE_MARKER).is_file() or not any(out_dir.iterdir())):
         return []
-    return [Problem(display_path(out_dir), None, "build.out-not-site",
-                    f"输出目录 {display_path(out_dir)} 已存在，且不是本工具生成的网站，未覆盖",
-                    "请指定一个新目录或以前生成网站的目录（默认 site/）")]
+    return [
+        Problem(
+            display_path(out_dir),
+            None,
+            "build.out-not-site",
+            f"输出目录 {display_path(out_dir)} 已存在，且不是本工具生成的网站，未覆盖",
+            "请指定一个新目录或以前生成网站的目录（默认 site/）",
+        )
+    ]
 
 
 def io_problem(out_dir: Path, exc: OSError) -> Problem:
-    where = display_path(Path(exc.filename)) if isinstance(exc.filename, str) else display_path(out_dir)
-    reason = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
-              errno.EROFS: "磁盘为只读", errno.ENOTDIR: "路径中有一段是文件而不是目录",
-              errno.EEXIST: "路径中有一段是文件而不是目录", errno.EDQUOT: "超出磁盘配额"}
+    where = (
+        display_path(Path(exc.filename)) if isinstance(exc.filename, str) else display_path(out_dir)
+    )
+    reason = {
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有写入权限",
+        errno.EROFS: "磁盘为只读",
+        errno.ENOTDIR: "路径中有一段是文件而不是目录",
+        errno.EEXIST: "路径中有一段是文件而不是目录",
+        errno.EDQUOT: "超出磁盘配额",
+    }
     why = reason.get(exc.errno or 0, exc.strerror or str(exc))
-    return Problem(display_path(out_dir), None, "build.io", f"无法写入网站：{why}（{where}），原网站保持不变",
-                   "请检查输出目录所在的磁盘和权限后重新生成")
+    return Problem(
+        display_path(out_dir),
+        None,
+        "build.io",
+        f"无法写入网站：{why}（{where}），原网站保持不变",
+        "请检查输出目录所在的磁盘和权限后重新生成",
+    )

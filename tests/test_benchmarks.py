@@ -33,8 +33,27 @@ KIND_FOLDERS = {"platform": "platforms", "announcement": "announcements"}
 # -- jsonschema-rs: a fast "valid" that never disagrees with jsonschema ------------------------
 
 ODD_VALUES: tuple[Any, ...] = (
-    None, True, False, 0, -1, 1.5, 1e300, 10**30, "", "x", " ", "2024-02-30", "２０２４-０１-０１",
-    "١٢٣٤٥٦", "130602\n", "a" * 6000, [], [1], ["x", "x"], {}, {"zzz": 1},
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1.5,
+    1e300,
+    10**30,
+    "",
+    "x",
+    " ",
+    "2024-02-30",
+    "２０２４-０１-０１",
+    "١٢٣٤٥٦",
+    "130602\n",
+    "a" * 6000,
+    [],
+    [1],
+    ["x", "x"],
+    {},
+    {"zzz": 1},
 )
 
 
@@ -43,7 +62,12 @@ def _documents() -> Iterator[tuple[str, Any]]:
         for path in sorted((ROOT / "data" / folder).glob("*.yaml")):
             yield kind, yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     for kind in ("counties", "rules", "calendar"):
-        yield kind, yaml.load((ROOT / "data" / f"{kind}.yaml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        yield (
+            kind,
+            yaml.load(
+                (ROOT / "data" / f"{kind}.yaml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader
+            ),
+        )
 
 
 def _typed(value: Any) -> Any:
@@ -104,20 +128,26 @@ def test_fast_schema_never_accepts_what_jsonschema_refuses() -> None:
             checked += 1
             if fast.is_valid(doc):
                 errors = [e.message for e in slow.iter_errors(doc)]
-                assert not errors, f"jsonschema-rs accepts a {kind} that jsonschema refuses: {errors[:3]}"
+                assert not errors, (
+                    f"jsonschema-rs accepts a {kind} that jsonschema refuses: {errors[:3]}"
+                )
             else:
                 refused += 1
     assert checked > 10_000 and refused > 1_000  # the mutations really exercise the schemas
 
 
-def test_check_shape_same_problems_with_and_without_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_shape_same_problems_with_and_without_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from generator.load import parse_yaml
     from generator.validate import schema as shape
 
     fixtures = sorted((ROOT / "tests" / "fixtures").rglob("*.yaml"))
     docs = []
     for path in fixtures:
-        kind = next((k for k, folder in KIND_FOLDERS.items() if f"/{folder}/" in path.as_posix()), None)
+        kind = next(
+            (k for k, folder in KIND_FOLDERS.items() if f"/{folder}/" in path.as_posix()), None
+        )
         doc, _ = parse_yaml(path.read_bytes(), path.as_posix())
         if kind and doc is not None:
             docs.append((kind, doc))
@@ -152,7 +182,9 @@ def test_validate_baseline_reads_every_file_and_counts_schema_errors(tmp_path: P
     yaml_files = sorted(data.rglob("*.yaml"))
     assert run.child_baseline(data) == {"files": len(yaml_files), "errors": 0}
     record = data / "platforms" / "bd-0007.yaml"
-    record.write_text(record.read_text(encoding="utf-8").replace("county:", "county_code:"), encoding="utf-8")
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("county:", "county_code:"), encoding="utf-8"
+    )
     assert run.child_baseline(data)["errors"] >= 2  # county missing, county_code unknown
 
 
@@ -185,7 +217,9 @@ def test_search_glob_names_only_marked_pages() -> None:
 
 
 @pytest.mark.build
-def test_search_glob_indexes_the_same_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_search_glob_indexes_the_same_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from datetime import date
 
     from generator import index, pipeline
@@ -207,8 +241,22 @@ def test_search_glob_indexes_the_same_pages(tmp_path: Path, monkeypatch: pytest.
 
 def _registry_validate(data: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "generator.cli", "validate", "--data", str(data), "--today", TODAY, *extra],
-        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "validate",
+            "--data",
+            str(data),
+            "--today",
+            TODAY,
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=600,
     )
 
 
@@ -216,7 +264,11 @@ def _registry_validate(data: Path, *extra: str) -> subprocess.CompletedProcess[s
 def test_synthetic_registry_validates_clean(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, str(BENCHMARKS / "synth.py"), "50", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, check=False, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
     data = tmp_path / "data"
@@ -246,9 +298,22 @@ def test_synth_is_deterministic(tmp_path: Path) -> None:
 def test_run_validate_only_at_50(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     proc = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), "--sizes", "50", "--validate-only", "--out", str(out),
-         "--workdir", str(tmp_path / "work")],
-        capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
+        [
+            sys.executable,
+            str(BENCHMARKS / "run.py"),
+            "--sizes",
+            "50",
+            "--validate-only",
+            "--out",
+            str(out),
+            "--workdir",
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     [result] = json.loads(out.read_text(encoding="utf-8"))["results"]
@@ -261,9 +326,21 @@ def test_run_validate_only_at_50(tmp_path: Path) -> None:
 def test_run_completes_at_50(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     proc = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), "--sizes", "50", "--out", str(out),
-         "--workdir", str(tmp_path / "work")],
-        capture_output=True, text=True, cwd=ROOT, check=False, timeout=900,
+        [
+            sys.executable,
+            str(BENCHMARKS / "run.py"),
+            "--sizes",
+            "50",
+            "--out",
+            str(out),
+            "--workdir",
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     report = json.loads(out.read_text(encoding="utf-8"))

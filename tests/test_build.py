@@ -49,7 +49,6 @@ TODAY = date(2026, 11, 29)
 CANARY = "zqcanary"
 
 
-
 def mkdocs_settings() -> dict[str, Any]:
     doc, problems = load_file(CONFIG, "mkdocs.yml")
     assert doc is not None, problems
@@ -91,7 +90,9 @@ def hostile_data(data: Path, dest: Path) -> Path:
     shutil.copytree(data, dest)
     for part in ("platforms", "announcements", "attachments"):
         shutil.copytree(HOSTILE / part, dest / part, dirs_exist_ok=True)
-    shutil.copy(HOSTILE / "associations.yaml", dest / "associations.yaml")  # lists bd-0008's recommender
+    shutil.copy(
+        HOSTILE / "associations.yaml", dest / "associations.yaml"
+    )  # lists bd-0008's recommender
     return dest
 
 
@@ -107,7 +108,21 @@ def overlay_ids(kind: str) -> list[str]:
 
 # -- HTML -------------------------------------------------------------------------------------
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 @dataclass(eq=False)
@@ -125,7 +140,8 @@ class Node:
 
     def all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Node]:
         return [
-            n for n in self.iter()
+            n
+            for n in self.iter()
             if (tag is None or n.tag == tag)
             and (cls is None or cls in n.attrs.get("class", "").split())
             and all(n.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())
@@ -228,7 +244,8 @@ def site_file(site: Path, target: str) -> Path:
 def file_hashes(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -256,7 +273,10 @@ def pagefind_search(site: Path, searches: list[dict[str, Any]]) -> dict[str, Any
         pytest.skip("node is not installed: Pagefind's search cannot run outside a browser")
     proc = subprocess.run(
         ["node", str(SEARCH_JS), str(site), json.dumps(searches, ensure_ascii=False)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -266,9 +286,25 @@ def pagefind_search(site: Path, searches: list[dict[str, Any]]) -> dict[str, Any
 
 # Each is literally in the hostile records, and none can come from a template.
 MARKUP_MARKERS = [
-    "<script", "<img", "<svg", "javascript:", "evil.example\"", "onerror=", "onload=", "onclick=",
-    "{{", "{%", "--8<--", "data-pagefind-body", 'data-pagefind-filter="x', "</title>", "<b>", "<i>",
-    "<!--", "<![CDATA", "<?php",
+    "<script",
+    "<img",
+    "<svg",
+    "javascript:",
+    'evil.example"',
+    "onerror=",
+    "onload=",
+    "onclick=",
+    "{{",
+    "{%",
+    "--8<--",
+    "data-pagefind-body",
+    'data-pagefind-filter="x',
+    "</title>",
+    "<b>",
+    "<i>",
+    "<!--",
+    "<![CDATA",
+    "<?php",
 ]
 
 
@@ -284,7 +320,9 @@ def test_hostile_corpus_validates_and_carries_canaries(hostile_dir: Path) -> Non
             text = (HOSTILE / kind / f"{record_id}.yaml").read_text(encoding="utf-8")
             assert "<script>" in text or "{{ config" in text or "<img" in text, record_id
     for record_id in overlay_ids("platforms"):
-        internal = yaml.safe_load((HOSTILE / "platforms" / f"{record_id}.yaml").read_text(encoding="utf-8"))["internal"]
+        internal = yaml.safe_load(
+            (HOSTILE / "platforms" / f"{record_id}.yaml").read_text(encoding="utf-8")
+        )["internal"]
         assert {"contact_person", "mobile", "notes"} <= internal.keys()
         assert all(CANARY in str(v) for v in internal.values()), record_id
 
@@ -344,14 +382,33 @@ def generated(registry: model.Registry) -> set[str]:
 def test_every_page_kind_at_its_url(site: Path, registry: model.Registry) -> None:
     p, a = registry.platforms[0], registry.announcements[0]
     urls = [
-        paths.HOME, paths.PLATFORMS, paths.platform(p.id), paths.ANNOUNCEMENTS, paths.announcement(a.id),
-        paths.LISTS, paths.year_list(registry.years[0]), paths.COUNTIES, paths.county(p.county),
-        paths.CATEGORIES, paths.category(p.categories[0]), paths.CONDITIONS, paths.DATA, paths.SEARCH,
+        paths.HOME,
+        paths.PLATFORMS,
+        paths.platform(p.id),
+        paths.ANNOUNCEMENTS,
+        paths.announcement(a.id),
+        paths.LISTS,
+        paths.year_list(registry.years[0]),
+        paths.COUNTIES,
+        paths.county(p.county),
+        paths.CATEGORIES,
+        paths.category(p.categories[0]),
+        paths.CONDITIONS,
+        paths.DATA,
+        paths.SEARCH,
     ]
     for url in urls:
         assert site_file(site, url).is_file(), url
-    for f in (paths.FEED, paths.PLATFORMS_JSON, paths.PLATFORMS_CSV, paths.PLATFORMS_XLSX,
-              paths.ANNOUNCEMENTS_JSON, "sitemap.xml", "pagefind/pagefind.js", "pagefind/pagefind-entry.json"):
+    for f in (
+        paths.FEED,
+        paths.PLATFORMS_JSON,
+        paths.PLATFORMS_CSV,
+        paths.PLATFORMS_XLSX,
+        paths.ANNOUNCEMENTS_JSON,
+        "sitemap.xml",
+        "pagefind/pagefind.js",
+        "pagefind/pagefind-entry.json",
+    ):
         assert (site / f).is_file(), f
     for q in registry.platforms:
         assert site_file(site, paths.platform(q.id)).is_file(), q.id  # revoked ones included
@@ -408,7 +465,10 @@ def test_revoked_pages_are_marked(pages: dict[str, Page], registry: model.Regist
         assert root.all("article", "reg-platform--revoked"), p.id
         banner = root.one(cls="reg-revoked-banner").text()
         event = p.revocation(TODAY)
-        assert event is not None and f"{event.date.year}年{event.date.month}月{event.date.day}日撤销" in banner
+        assert (
+            event is not None
+            and f"{event.date.year}年{event.date.month}月{event.date.day}日撤销" in banner
+        )
         assert root.one(cls="reg-status-line").text().strip().endswith("已撤销")
     for p in registry.platforms:
         if p not in revoked:
@@ -424,10 +484,17 @@ def test_publicity_announcement(pages: dict[str, Page], registry: model.Registry
     assert "公示期已结束。" in notice
     assert "请在公示期内以实名、书面形式提出，并提供必要的证明材料" in notice
     contact = root.one("dl", "reg-contact-lines")  # one line each (issue 13)
-    assert [dt.text() for dt in contact.all("dt")] == ["受理部门", "联系电话", "电子邮箱", "通信地址"]
+    assert [dt.text() for dt in contact.all("dt")] == [
+        "受理部门",
+        "联系电话",
+        "电子邮箱",
+        "通信地址",
+    ]
     assert contact.all("dd")[0].text() == "保定市工业和信息化局中小企业科"
-    listed = [resolve(paths.announcement("2026-publicity"), a.attrs["href"])
-              for a in root.one("table", "reg-table").all("a")]
+    listed = [
+        resolve(paths.announcement("2026-publicity"), a.attrs["href"])
+        for a in root.one("table", "reg-table").all("a")
+    ]
     assert listed == [paths.platform(p.id) for p, _ in registry.listed_in("2026-publicity")]
 
 
@@ -448,7 +515,9 @@ def test_record_pages_stay_out_of_the_nav(site: Path, pages: dict[str, Page]) ->
 
 
 @pytest.mark.build
-def test_links_between_generated_pages_resolve(site: Path, pages: dict[str, Page], generated: set[str]) -> None:
+def test_links_between_generated_pages_resolve(
+    site: Path, pages: dict[str, Page], generated: set[str]
+) -> None:
     broken = []
     for url in sorted(generated):
         page = pages[url]
@@ -465,16 +534,34 @@ def test_links_between_generated_pages_resolve(site: Path, pages: dict[str, Page
 # Material's bundle names these hosts, and loads them only when a browser lacks
 # ResizeObserver (every browser since 2020 has it), when a page has a Mermaid diagram
 # (none has), or when mkdocs.yml sets repo_url (it does not).
-THEME_FALLBACKS = {"https://unpkg.com/resize-observer-polyfill", "https://unpkg.com/mermaid@11/dist/mermaid.min.js"}
-FOREIGN = re.compile(r"fonts\.googleapis|fonts\.gstatic|unpkg|jsdelivr|cdn\.|cdnjs|googletagmanager|google-analytics|baidu\.com/hm")
-CSS_LOAD = re.compile(r"""(@import\s*(url\()?\s*["']?|url\(\s*["']?)\s*((https?:)?//[^"')\s]+)""", re.IGNORECASE)
-LOADING = {"link": "href", "script": "src", "img": "src", "iframe": "src", "source": "src",
-           "video": "src", "audio": "src", "embed": "src", "object": "data", "track": "src"}
+THEME_FALLBACKS = {
+    "https://unpkg.com/resize-observer-polyfill",
+    "https://unpkg.com/mermaid@11/dist/mermaid.min.js",
+}
+FOREIGN = re.compile(
+    r"fonts\.googleapis|fonts\.gstatic|unpkg|jsdelivr|cdn\.|cdnjs|googletagmanager|google-analytics|baidu\.com/hm"
+)
+CSS_LOAD = re.compile(
+    r"""(@import\s*(url\()?\s*["']?|url\(\s*["']?)\s*((https?:)?//[^"')\s]+)""", re.IGNORECASE
+)
+LOADING = {
+    "link": "href",
+    "script": "src",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "video": "src",
+    "audio": "src",
+    "embed": "src",
+    "object": "data",
+    "track": "src",
+}
 
 
 @pytest.mark.build
-def test_nothing_loads_from_other_hosts(site: Path, pages: dict[str, Page], registry: model.Registry,
-                                        generated: set[str]) -> None:
+def test_nothing_loads_from_other_hosts(
+    site: Path, pages: dict[str, Page], registry: model.Registry, generated: set[str]
+) -> None:
     settings = pipeline.site_config(CONFIG)[0]
     assert "repo_url" not in mkdocs_settings()
     problems = []
@@ -486,7 +573,11 @@ def test_nothing_loads_from_other_hosts(site: Path, pages: dict[str, Page], regi
         if path.suffix == ".html":
             text = html.unescape(text)
         problems.extend(f"{rel}: {found.group(0)}" for found in CSS_LOAD.finditer(text))
-        named = {m.group(0) for m in re.finditer(r"(https?:)?//[\w.-]+[^\s\"'`)]*", text) if FOREIGN.search(m.group(0))}
+        named = {
+            m.group(0)
+            for m in re.finditer(r"(https?:)?//[\w.-]+[^\s\"'`)]*", text)
+            if FOREIGN.search(m.group(0))
+        }
         if rel.startswith("assets/javascripts/bundle."):
             named -= THEME_FALLBACKS
         problems.extend(f"{rel}: {h}" for h in sorted(named))
@@ -505,8 +596,11 @@ def test_nothing_loads_from_other_hosts(site: Path, pages: dict[str, Page], regi
         if url in generated:  # hand-written pages may link anywhere they like
             for a in page.root.all("a"):
                 href = a.attrs.get("href", "")
-                if urlsplit(href).scheme in ("http", "https") and href not in websites \
-                        and not href.startswith(settings.repository.rstrip("/") + "/"):
+                if (
+                    urlsplit(href).scheme in ("http", "https")
+                    and href not in websites
+                    and not href.startswith(settings.repository.rstrip("/") + "/")
+                ):
                     problems.append(f"{url}: <a href={href!r}>")
     assert not problems, "\n".join(problems)
 
@@ -527,7 +621,11 @@ def test_internal_notes_are_nowhere(site: Path, src: Sources) -> None:
 
 
 def platforms_offering(registry: model.Registry, item: str) -> set[str]:
-    return {paths.platform(p.id) for p in registry.platforms if any(item in items for _, items in p.services)}
+    return {
+        paths.platform(p.id)
+        for p in registry.platforms
+        if any(item in items for _, items in p.services)
+    }
 
 
 @pytest.mark.build
@@ -536,7 +634,9 @@ def test_chinese_search(site: Path, registry: model.Registry) -> None:
     assert cert is not None
     terms = ["检验检测", "创业辅导", "竞秀区", cert.certificate]
     out = pagefind_search(site, [{"term": t} for t in terms])
-    found = {t: [r["url"].lstrip("/") for r in rs] for t, rs in zip(terms, out["searches"])}
+    found = {
+        t: [r["url"].lstrip("/") for r in rs] for t, rs in zip(terms, out["searches"], strict=False)
+    }
     inspection = platforms_offering(registry, "检验检测")
     assert len(inspection) >= 2 and inspection <= set(found["检验检测"])
     coaching = platforms_offering(registry, "创业辅导")
@@ -548,22 +648,31 @@ def test_chinese_search(site: Path, registry: model.Registry) -> None:
 @pytest.mark.build
 def test_search_filters(site: Path, registry: model.Registry) -> None:
     counties = {c.code: c.name for c in registry.counties}
-    out = pagefind_search(site, [
-        {"term": "平台", "filters": {"county": "竞秀区"}},
-        {"term": "平台", "filters": {"status": model.Status.REVOKED.value}},
-        {"term": None, "filters": {"category": "创业服务"}},
-        {"term": None, "filters": {"year": "2021"}},
-    ])
+    out = pagefind_search(
+        site,
+        [
+            {"term": "平台", "filters": {"county": "竞秀区"}},
+            {"term": "平台", "filters": {"status": model.Status.REVOKED.value}},
+            {"term": None, "filters": {"category": "创业服务"}},
+            {"term": None, "filters": {"year": "2021"}},
+        ],
+    )
     filters = out["filters"]
     assert set(filters) == {"county", "category", "status", "year"}
     assert set(filters["county"]) == {counties[p.county] for p in registry.platforms}
     assert set(filters["status"]) == {p.status(TODAY).value for p in registry.platforms}
     assert set(filters["year"]) == {str(y) for y in registry.years}
     assert set(filters["category"]) == {title for title, _ in schemas.service_categories().values()}
-    county, revoked, entrepreneurship, year = ({r["url"].lstrip("/") for r in rs} for rs in out["searches"])
+    county, revoked, entrepreneurship, year = (
+        {r["url"].lstrip("/") for r in rs} for rs in out["searches"]
+    )
     assert county == {paths.platform(p.id) for p in registry.platforms if p.county == "130602"}
-    assert revoked == {paths.platform(p.id) for p in registry.platforms if p.status(TODAY) is model.Status.REVOKED}
-    assert entrepreneurship == {paths.platform(p.id) for p in registry.platforms if "entrepreneurship" in p.categories}
+    assert revoked == {
+        paths.platform(p.id) for p in registry.platforms if p.status(TODAY) is model.Status.REVOKED
+    }
+    assert entrepreneurship == {
+        paths.platform(p.id) for p in registry.platforms if "entrepreneurship" in p.categories
+    }
     assert year == {paths.platform(p.id) for p in registry.platforms if p.certified_year == 2021}
 
 
@@ -572,7 +681,7 @@ def test_fragments_carry_each_platforms_filters(site: Path, registry: model.Regi
     titles = {key: title for key, (title, _) in schemas.service_categories().items()}
     fragments = {}
     for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
-        data = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+        data = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd") :])
         fragments[data["url"].lstrip("/")] = data
     for p in registry.platforms:
         frag = fragments[paths.platform(p.id)]
@@ -583,7 +692,9 @@ def test_fragments_carry_each_platforms_filters(site: Path, registry: model.Regi
         }
         if p.certification(TODAY):
             expected["year"] = [str(p.certified_year)]
-        assert {k: sorted(v) for k, v in frag["filters"].items()} == {k: sorted(v) for k, v in expected.items()}, p.id
+        assert {k: sorted(v) for k, v in frag["filters"].items()} == {
+            k: sorted(v) for k, v in expected.items()
+        }, p.id
         assert p.name in frag["content"].replace("\u200b", "")
 
 
@@ -632,7 +743,9 @@ def scripts(page: Page) -> list[tuple[str, str]]:
 
 
 @pytest.mark.build
-def test_hostile_records_make_no_markup(hostile_pages: dict[str, Page], pages: dict[str, Page]) -> None:
+def test_hostile_records_make_no_markup(
+    hostile_pages: dict[str, Page], pages: dict[str, Page]
+) -> None:
     assert hostile_pages.keys() == pages.keys()
     for url, page in hostile_pages.items():
         clean = pages[url]
@@ -640,23 +753,40 @@ def test_hostile_records_make_no_markup(hostile_pages: dict[str, Page], pages: d
         assert len(page.root.all("svg")) == len(clean.root.all("svg")), url
         # only the template's images (a platform's QR code), the same as with clean data
         assert [i.attrs.get("src") for i in page.root.all("img")] == [
-            i.attrs.get("src") for i in clean.root.all("img")], url
-        bodies = [n for _, attrs in page.attribute_lists for n, _ in attrs if n == "data-pagefind-body"]
+            i.attrs.get("src") for i in clean.root.all("img")
+        ], url
+        bodies = [
+            n for _, attrs in page.attribute_lists for n, _ in attrs if n == "data-pagefind-body"
+        ]
         assert len(bodies) == clean.raw.count("data-pagefind-body") <= 1, url
-        ignored = [n for _, attrs in page.attribute_lists for n, _ in attrs if n == "data-pagefind-ignore"]
+        ignored = [
+            n for _, attrs in page.attribute_lists for n, _ in attrs if n == "data-pagefind-ignore"
+        ]
         assert len(ignored) == clean.raw.count("data-pagefind-ignore"), url  # only the template's
         for tag, attrs in page.attribute_lists:
             for name, value in attrs:
                 assert not name.startswith("on"), (url, tag, name)
                 assert not name.startswith("data-pagefind-") or name in (
-                    "data-pagefind-body", "data-pagefind-filter", "data-pagefind-weight", "data-pagefind-meta",
-                    "data-pagefind-ignore"), (url, name)
+                    "data-pagefind-body",
+                    "data-pagefind-filter",
+                    "data-pagefind-weight",
+                    "data-pagefind-meta",
+                    "data-pagefind-ignore",
+                ), (url, name)
                 if name == "data-pagefind-filter":
                     assert value in ("status", "county", "category", "year"), (url, value)
                 if name == "data-pagefind-meta":  # record text cannot add a field (no comma)
-                    assert value.split(":")[0] in ("k", "状态", "所在县（市、区）") and "," not in value, (url, value)
+                    assert (
+                        value.split(":")[0] in ("k", "状态", "所在县（市、区）")
+                        and "," not in value
+                    ), (url, value)
                 if name in ("href", "src", "action", "formaction"):
-                    assert not (value or "").strip().lower().startswith(("javascript:", "data:", "vbscript:")), (url, value)
+                    assert (
+                        not (value or "")
+                        .strip()
+                        .lower()
+                        .startswith(("javascript:", "data:", "vbscript:"))
+                    ), (url, value)
                     assert "evil.example" not in (value or ""), url
                 assert name not in ("class", "id") or "onclick" not in (value or ""), url
 
@@ -669,12 +799,18 @@ def test_hostile_text_shows_literally(hostile_pages: dict[str, Page], hostile_di
         assert any(want in run for run in runs), f"{url}: {want[:60]!r} not shown literally"
 
     for pid in overlay_ids("platforms"):
-        rec = yaml.safe_load((hostile_dir / "platforms" / f"{pid}.yaml").read_text(encoding="utf-8"))
+        rec = yaml.safe_load(
+            (hostile_dir / "platforms" / f"{pid}.yaml").read_text(encoding="utf-8")
+        )
         url = paths.platform(pid)
         root = hostile_pages[url].root
         assert root.one("h1").text() == rec["name"]
         assert root.one("title").text() == f"{rec['name']} - {SITE_NAME}"
-        for value in [rec["operator"]["name"], rec["contact"]["address"], *model.split_paragraphs(rec["description"])]:
+        for value in [
+            rec["operator"]["name"],
+            rec["contact"]["address"],
+            *model.split_paragraphs(rec["description"]),
+        ]:
             shown(url, value)
         if rec["recommender"]["type"] == "association":
             shown(url, rec["recommender"]["name"])
@@ -685,7 +821,9 @@ def test_hostile_text_shows_literally(hostile_pages: dict[str, Page], hostile_di
         shown(paths.PLATFORMS, rec["name"])
         shown(paths.county(rec["county"]), rec["name"])
     for aid in overlay_ids("announcements"):
-        rec = yaml.safe_load((hostile_dir / "announcements" / f"{aid}.yaml").read_text(encoding="utf-8"))
+        rec = yaml.safe_load(
+            (hostile_dir / "announcements" / f"{aid}.yaml").read_text(encoding="utf-8")
+        )
         url = paths.announcement(aid)
         assert hostile_pages[url].root.one("h1").text() == rec["title"]
         assert hostile_pages[url].root.one("title").text() == f"{rec['title']} - {SITE_NAME}"
@@ -708,7 +846,7 @@ def test_direction_override_is_refused(hostile_dir: Path, tmp_path: Path) -> Non
     shutil.copytree(hostile_dir, data)
     path = data / "announcements" / "2026-publicity.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("中小企业科\"", "中小企业科\\u202E\"", 1), encoding="utf-8")
+    path.write_text(text.replace('中小企业科"', '中小企业科\\u202E"', 1), encoding="utf-8")
     result = pipeline.validate_dir(data, TODAY)
     assert result.registry is None
     assert [(p.rule, p.path) for p in result.problems if p.is_error] == [
@@ -719,14 +857,18 @@ def test_direction_override_is_refused(hostile_dir: Path, tmp_path: Path) -> Non
 @pytest.mark.build
 def test_hostile_title_is_escaped_in_the_head(hostile_pages: dict[str, Page]) -> None:
     raw = hostile_pages[paths.platform("bd-0012")].raw
-    head = raw[raw.index("<title>") + len("<title>"): raw.index("</title>")]
+    head = raw[raw.index("<title>") + len("<title>") : raw.index("</title>")]
     assert "<" not in head and "&lt;/title&gt;&lt;script&gt;" in head
     assert "&amp;lt;script&amp;gt;" in head  # the record's own "&lt;script&gt;", shown as typed
 
 
 @pytest.mark.build
 def test_hostile_text_neither_includes_nor_expands(hostile_pages: dict[str, Page]) -> None:
-    readme = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if len(line) > 30]
+    readme = [
+        line
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if len(line) > 30
+    ]
     config_dump = ("markdown_extensions", "mdx_configs", "theme_dir", "docs_dir", "site_dir")
     urls = [paths.platform(i) for i in overlay_ids("platforms")]
     urls += [paths.announcement(i) for i in overlay_ids("announcements")]
@@ -735,7 +877,9 @@ def test_hostile_text_neither_includes_nor_expands(hostile_pages: dict[str, Page
         for leak in (*readme, *config_dump):
             assert leak not in raw, f"{url}: {leak!r}"
     runs = list(hostile_pages[paths.platform("bd-0012")].root.runs())
-    assert any("{{ config }}" in run for run in runs) and any('--8<-- "README.md"' in run for run in runs)
+    assert any("{{ config }}" in run for run in runs) and any(
+        '--8<-- "README.md"' in run for run in runs
+    )
 
 
 @pytest.mark.build
@@ -778,23 +922,32 @@ def test_invalid_data_keeps_the_site(old_site: Path, src: Sources, tmp_path: Pat
     broken = tmp_path / "data"
     shutil.copytree(src.data, broken)
     record = broken / "platforms" / "bd-0001.yaml"
-    record.write_text(record.read_text(encoding="utf-8").replace('county: "130671"', 'county: "999999"'), encoding="utf-8")
+    record.write_text(
+        record.read_text(encoding="utf-8").replace('county: "130671"', 'county: "999999"'),
+        encoding="utf-8",
+    )
     result = build(src, old_site, broken)
     assert not result.ok and any(p.rule == "references.county" for p in result.problems)
     assert_untouched(old_site, before)
 
 
 @pytest.mark.build
-def test_incomplete_index_keeps_the_site(old_site: Path, src: Sources, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_incomplete_index_keeps_the_site(
+    old_site: Path, src: Sources, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = file_hashes(old_site)
     monkeypatch.setattr(pipeline, "_marked_for_search", lambda text: True)  # expect every page
     result = build(src, old_site)
-    assert not result.ok and [p.rule for p in result.problems if p.is_error] == ["build.index-incomplete"]
+    assert not result.ok and [p.rule for p in result.problems if p.is_error] == [
+        "build.index-incomplete"
+    ]
     assert_untouched(old_site, before)
 
 
 @pytest.mark.build
-def test_crash_in_a_stage_keeps_the_site(old_site: Path, src: Sources, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_in_a_stage_keeps_the_site(
+    old_site: Path, src: Sources, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = file_hashes(old_site)
 
     def crash(*args: Any) -> list[Problem]:

@@ -31,13 +31,23 @@ def data(tmp_path: Path) -> Path:
 def fill(text: str, year: int) -> str:
     """What staff do with the skeleton: the notice's date and every festival's days."""
     text = text.replace('"（待补充：通知发布日期 YYYY-MM-DD）"', f'"{year - 1}-11-12"')
-    days = {"元旦": f'["{year}-01-01"]', "春节": f'["{year}-02-09", "{year}-02-10"]', "清明节": f'["{year}-04-05"]',
-            "劳动节": f'["{year}-05-03", "{year}-05-04"]', "端午节": f'["{year}-06-09"]',
-            "中秋节": f'["{year}-09-15"]', "国庆节": f'["{year}-10-01", "{year}-10-04"]'}
+    days = {
+        "元旦": f'["{year}-01-01"]',
+        "春节": f'["{year}-02-09", "{year}-02-10"]',
+        "清明节": f'["{year}-04-05"]',
+        "劳动节": f'["{year}-05-03", "{year}-05-04"]',
+        "端午节": f'["{year}-06-09"]',
+        "中秋节": f'["{year}-09-15"]',
+        "国庆节": f'["{year}-10-01", "{year}-10-04"]',
+    }
     for name, listed in days.items():
-        text = text.replace(f"- name: {name}\n        holidays: []", f"- name: {name}\n        holidays: {listed}")
-    return text.replace(f'holidays: ["{year}-02-09", "{year}-02-10"]\n        workdays: []',
-                        f'holidays: ["{year}-02-09", "{year}-02-10"]\n        workdays: ["{year}-02-07"]')
+        text = text.replace(
+            f"- name: {name}\n        holidays: []", f"- name: {name}\n        holidays: {listed}"
+        )
+    return text.replace(
+        f'holidays: ["{year}-02-09", "{year}-02-10"]\n        workdays: []',
+        f'holidays: ["{year}-02-09", "{year}-02-10"]\n        workdays: ["{year}-02-07"]',
+    )
 
 
 def test_skeleton_follows_the_notice(data: Path) -> None:
@@ -58,7 +68,10 @@ def test_unfilled_skeleton_does_not_validate_and_a_filled_one_counts(data: Path)
     calendar_add.add_year(data, NEW)
     result = pipeline.validate_dir(data, date(2026, 11, 29))
     errors = [p for p in result.problems if p.is_error]
-    assert {p.rule for p in errors} == {"schema.pattern", "schema.minItems"}  # the date, the empty festivals
+    assert {p.rule for p in errors} == {
+        "schema.pattern",
+        "schema.minItems",
+    }  # the date, the empty festivals
     assert all(p.file.endswith("calendar.yaml") for p in errors)
     path = data / "calendar.yaml"
     path.write_text(fill(path.read_text(encoding="utf-8"), NEW), encoding="utf-8")
@@ -81,7 +94,10 @@ def test_never_overwrites_a_year(data: Path) -> None:
     # another year goes after it
     nxt, problems = calendar_add.add_year(data, NEW + 1)
     assert nxt == path and problems == []
-    assert [e["year"] for e in yaml.safe_load(path.read_text(encoding="utf-8"))["years"]] == [NEW, NEW + 1]
+    assert [e["year"] for e in yaml.safe_load(path.read_text(encoding="utf-8"))["years"]] == [
+        NEW,
+        NEW + 1,
+    ]
     assert path.read_bytes().startswith(before)
 
 
@@ -102,8 +118,11 @@ def test_a_missing_file_is_created(tmp_path: Path) -> None:
 
 def test_years_not_last_is_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "calendar.yaml"
-    path.write_text("years:\n  - year: 2030\n    source: {title: 国务院办公厅关于2030年部分节假日安排的通知, date: \"2029-11-01\"}\n"
-                    "    holidays: [\"2030-01-01\"]\nextra: 1\n", encoding="utf-8")
+    path.write_text(
+        'years:\n  - year: 2030\n    source: {title: 国务院办公厅关于2030年部分节假日安排的通知, date: "2029-11-01"}\n'
+        '    holidays: ["2030-01-01"]\nextra: 1\n',
+        encoding="utf-8",
+    )
     before = path.read_bytes()
     out, problems = calendar_add.add_year(tmp_path, 2031)
     assert out is None and [p.rule for p in problems] == ["calendar.add-failed"]

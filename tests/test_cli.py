@@ -48,7 +48,10 @@ def test_workdays_unknown_year_names_the_calendar_file(
     assert err == ""
     first = out.splitlines()[0]
     assert first.startswith("data/calendar.yaml: 2027年的节假日安排未知")
-    assert "请按国务院办公厅发布的2027年部分节假日安排通知补充 data/calendar.yaml（registry calendar add 2027 生成该年的骨架）" in first
+    assert (
+        "请按国务院办公厅发布的2027年部分节假日安排通知补充 data/calendar.yaml（registry calendar add 2027 生成该年的骨架）"
+        in first
+    )
     assert first.endswith("[rule workdays.unknown-year]")
 
 
@@ -63,7 +66,10 @@ def test_unknown_year_names_the_calendar_file_of_the_data_folder_used(
     code, out, _ = run(["workdays", "2026-12-25", "7", "--data", "other"], capsys)
     assert code == 1
     assert out.startswith("other/calendar.yaml: 2027年的节假日安排未知")
-    assert "补充 other/calendar.yaml（registry calendar add 2027 生成该年的骨架）。" in out.splitlines()[0]
+    assert (
+        "补充 other/calendar.yaml（registry calendar add 2027 生成该年的骨架）。"
+        in out.splitlines()[0]
+    )
     code, out, _ = run(["validate", "--data", "other", "--today", "2026-11-29"], capsys)
     assert code == 1
     assert "chinesecalendar 不含该年，other/calendar.yaml 也没有" in out

@@ -95,7 +95,9 @@ def test_deleted_platform_file(repo: Path, capsys: pytest.CaptureFixture[str]) -
     ]
     assert "提示：请恢复文件：git checkout HEAD -- data/platforms/bd-0016.yaml" in out
     # problems come after the summary, which ends with the validation result
-    assert out.index("### 校验结果") < out.index("### 不允许的变更") < out.index("[rule diff.deleted]")
+    assert (
+        out.index("### 校验结果") < out.index("### 不允许的变更") < out.index("[rule diff.deleted]")
+    )
 
 
 def test_renamed_platform_file(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,12 +105,16 @@ def test_renamed_platform_file(repo: Path, capsys: pytest.CaptureFixture[str]) -
     code, out = run(capsys)
     assert code == 1
     assert problem_lines(out) == [
-        (f"data/platforms/bd-0017.yaml:2: 平台“{BD16}”（bd-0016）的记录文件被改名："
-        "data/platforms/bd-0016.yaml → data/platforms/bd-0017.yaml；文件名就是编号，永不更改 [rule diff.renamed]")
+        (
+            f"data/platforms/bd-0017.yaml:2: 平台“{BD16}”（bd-0016）的记录文件被改名："
+            "data/platforms/bd-0016.yaml → data/platforms/bd-0017.yaml；文件名就是编号，永不更改 [rule diff.renamed]"
+        )
     ]
 
 
-def test_renamed_file_with_id_changed_to_match(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_renamed_file_with_id_changed_to_match(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Git's rename detection: the content moved, although its id changed too."""
     (PLATFORMS / "bd-0016.yaml").rename(PLATFORMS / "bd-0017.yaml")
     edit(PLATFORMS / "bd-0017.yaml", "id: bd-0016", "id: bd-0017")
@@ -122,8 +128,10 @@ def test_changed_id(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys)
     assert code == 1
     assert problem_lines(out) == [
-        (f"data/platforms/bd-0016.yaml:2: 平台“{BD16}”（bd-0016）的编号由“bd-0016”改为“bd-0099”；"
-        "编号一经使用永不更改 [rule diff.id-changed]")
+        (
+            f"data/platforms/bd-0016.yaml:2: 平台“{BD16}”（bd-0016）的编号由“bd-0016”改为“bd-0099”；"
+            "编号一经使用永不更改 [rule diff.id-changed]"
+        )
     ]
 
 
@@ -132,8 +140,10 @@ def test_reused_id_of_an_existing_record(repo: Path, capsys: pytest.CaptureFixtu
     code, out = run(capsys)
     assert code == 1
     assert problem_lines(out) == [
-        ("data/platforms/bd-0017.yaml:2: 新文件 data/platforms/bd-0017.yaml 使用的编号“bd-0016”"
-        f"已由 data/platforms/bd-0016.yaml（平台“{BD16}”（bd-0016））使用；编号永不复用 [rule diff.id-reused]")
+        (
+            "data/platforms/bd-0017.yaml:2: 新文件 data/platforms/bd-0017.yaml 使用的编号“bd-0016”"
+            f"已由 data/platforms/bd-0016.yaml（平台“{BD16}”（bd-0016））使用；编号永不复用 [rule diff.id-reused]"
+        )
     ]
 
 
@@ -145,8 +155,10 @@ def test_reused_id_of_a_deleted_record(repo: Path, capsys: pytest.CaptureFixture
     code, out = run(capsys)
     assert code == 1
     assert problem_lines(out) == [
-        ("data/platforms/bd-0016.yaml:2: 新文件 data/platforms/bd-0016.yaml 使用的编号“bd-0016”"
-        "曾在以前的版本中由 data/platforms/bd-0016.yaml 使用（该文件已被删除）；编号永不复用 [rule diff.id-reused]")
+        (
+            "data/platforms/bd-0016.yaml:2: 新文件 data/platforms/bd-0016.yaml 使用的编号“bd-0016”"
+            "曾在以前的版本中由 data/platforms/bd-0016.yaml 使用（该文件已被删除）；编号永不复用 [rule diff.id-reused]"
+        )
     ]
 
 
@@ -155,19 +167,25 @@ def test_edited_past_event(repo: Path, capsys: pytest.CaptureFixture[str]) -> No
     code, out = run(capsys)
     assert code == 1
     assert problem_lines(out) == [
-        (f"data/platforms/bd-0003.yaml:22: 平台“{BD03}”（bd-0003）的历史事件“2022-11-08 认定”被修改（证书编号）；"
-        "历史只增不改 [rule diff.history-edited]")
+        (
+            f"data/platforms/bd-0003.yaml:22: 平台“{BD03}”（bd-0003）的历史事件“2022-11-08 认定”被修改（证书编号）；"
+            "历史只增不改 [rule diff.history-edited]"
+        )
     ]
     assert "在 history 末尾追加一条 corrected（更正）事件" in out
 
 
 def test_removed_past_event(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(PLATFORMS / "bd-0003.yaml", "  - {date: 2024-03-26, type: annual_report, year: 2023}\n", "")
+    edit(
+        PLATFORMS / "bd-0003.yaml", "  - {date: 2024-03-26, type: annual_report, year: 2023}\n", ""
+    )
     code, out = run(capsys)
     assert code == 1
     assert problem_lines(out) == [
-        (f"data/platforms/bd-0003.yaml:19: 平台“{BD03}”（bd-0003）的历史事件“2024-03-26 年度工作总结”"
-        "（原第 5 条）被删除；历史只增不改 [rule diff.history-removed]")
+        (
+            f"data/platforms/bd-0003.yaml:19: 平台“{BD03}”（bd-0003）的历史事件“2024-03-26 年度工作总结”"
+            "（原第 5 条）被删除；历史只增不改 [rule diff.history-removed]"
+        )
     ]
     assert "corrected（更正）" in out
 
@@ -181,11 +199,16 @@ def test_reordered_events(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
     lines = problem_lines(out)
     assert len(lines) == 1
     assert lines[0].startswith("data/platforms/bd-0003.yaml:2")
-    assert "的位置被改变" in lines[0] and "已有事件的顺序不能改变 [rule diff.history-edited]" in lines[0]
+    assert (
+        "的位置被改变" in lines[0]
+        and "已有事件的顺序不能改变 [rule diff.history-edited]" in lines[0]
+    )
     assert "年度工作总结" in lines[0]
 
 
-def test_event_inserted_between_existing_ones(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_event_inserted_between_existing_ones(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     edit(
         PLATFORMS / "bd-0003.yaml",
         "  - {date: 2024-03-26, type: annual_report, year: 2023}\n",
@@ -195,18 +218,24 @@ def test_event_inserted_between_existing_ones(repo: Path, capsys: pytest.Capture
     code, out = run(capsys)
     assert code == 1
     assert problem_lines(out) == [
-        (f"data/platforms/bd-0003.yaml:25: 平台“{BD03}”（bd-0003）的历史中，新事件“2024-05-01 更正”插在了已有事件之间；"
-        "历史只能在末尾追加 [rule diff.history-edited]")
+        (
+            f"data/platforms/bd-0003.yaml:25: 平台“{BD03}”（bd-0003）的历史中，新事件“2024-05-01 更正”插在了已有事件之间；"
+            "历史只能在末尾追加 [rule diff.history-edited]"
+        )
     ]
 
 
-def test_changed_announcement_after_its_date(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_changed_announcement_after_its_date(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     edit(ANNOUNCEMENTS / "2024-publicity.yaml", "拟认定名单的公示", "拟认定名单的公示（修订）")
     code, out = run(capsys)
     assert code == 1
     assert problem_lines(out) == [
-        ("data/announcements/2024-publicity.yaml:4: 公告“关于2024年度保定市中小企业公共服务示范平台拟认定名单的公示”"
-        "（2024-09-27 拟认定名单公示）已经发布，不能再修改“标题” [rule diff.announcement-changed]")
+        (
+            "data/announcements/2024-publicity.yaml:4: 公告“关于2024年度保定市中小企业公共服务示范平台拟认定名单的公示”"
+            "（2024-09-27 拟认定名单公示）已经发布，不能再修改“标题” [rule diff.announcement-changed]"
+        )
     ]
     assert "另发一则更正公告" in out
 
@@ -216,8 +245,10 @@ def test_deleted_announcement(repo: Path, capsys: pytest.CaptureFixture[str]) ->
     code, out = run(capsys)
     assert code == 1
     assert problem_lines(out) == [
-        ("data/announcements/2025-revocation.yaml: 公告“关于撤销涿州市示例中小企业融资服务平台称号的通知”"
-        "（2025-06-16 撤销通知）已经发布，记录文件不能删除 [rule diff.announcement-deleted]")
+        (
+            "data/announcements/2025-revocation.yaml: 公告“关于撤销涿州市示例中小企业融资服务平台称号的通知”"
+            "（2025-06-16 撤销通知）已经发布，记录文件不能删除 [rule diff.announcement-deleted]"
+        )
     ]
     # the working tree's own errors (a history now refers to nothing) are reported too
     assert "工作区数据按 2026-11-29 校验：发现" in out
@@ -242,7 +273,10 @@ def test_new_platform(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys)
     assert code == 0, out
     assert "新增平台 1 个" in out
-    assert "- `易县示例新平台`（bd-0017）：所在县（市、区） `易县`；推荐单位 `易县`工信部门；状态 推荐中" in out
+    assert (
+        "- `易县示例新平台`（bd-0017）：所在县（市、区） `易县`；推荐单位 `易县`工信部门；状态 推荐中"
+        in out
+    )
     assert "  - 2026-11-16 推荐" in out
     assert "### 不允许的变更" not in out
 
@@ -261,7 +295,9 @@ def _certification(date: str = "2026-11-27") -> str:
     )
 
 
-def test_appended_certified_event_and_new_announcement(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_appended_certified_event_and_new_announcement(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (ANNOUNCEMENTS / "2026-certification.yaml").write_text(_certification(), encoding="utf-8")
     with (PLATFORMS / "bd-0012.yaml").open("r+", encoding="utf-8") as f:
         text = f.read().replace(
@@ -296,7 +332,9 @@ def test_changed_phone(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ) in out
 
 
-def test_new_publicity_announcement_shows_its_end(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_publicity_announcement_shows_its_end(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ann = (ANNOUNCEMENTS / "2026-publicity.yaml").read_text(encoding="utf-8")
     (ANNOUNCEMENTS / "2026-publicity-2.yaml").write_text(
         ann.replace("id: 2026-publicity", "id: 2026-publicity-2")
@@ -306,16 +344,24 @@ def test_new_publicity_announcement_shows_its_end(repo: Path, capsys: pytest.Cap
         .replace("自2026年11月9日至2026年11月17日", "自2026年11月26日至2026年12月4日"),
         encoding="utf-8",
     )
-    edit(PLATFORMS / "bd-0016.yaml", "type: recommended}\n",
-         "type: recommended}\n  - {date: 2026-11-26, type: publicity, announcement: 2026-publicity-2}\n")
+    edit(
+        PLATFORMS / "bd-0016.yaml",
+        "type: recommended}\n",
+        "type: recommended}\n  - {date: 2026-11-26, type: publicity, announcement: 2026-publicity-2}\n",
+    )
     code, out = run(capsys)
     assert code == 0, out
-    assert "- 2026-11-26 拟认定名单公示：`关于2026年度保定市中小企业公共服务示范平台拟认定名单的第二批公示`" in out
+    assert (
+        "- 2026-11-26 拟认定名单公示：`关于2026年度保定市中小企业公共服务示范平台拟认定名单的第二批公示`"
+        in out
+    )
     assert "（2026-publicity-2）；公示期 2026-11-26 至 2026-12-04" in out
     assert f"- `{BD16}`（bd-0016）：推荐中 → 公示中" in out
 
 
-def test_attachment_added_to_old_announcement(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_attachment_added_to_old_announcement(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pdf = b"%PDF-1.7 signed notice\n"
     (repo / "data" / "attachments").mkdir(exist_ok=True)
     (repo / "data" / "attachments" / "2024-publicity.pdf").write_bytes(pdf)
@@ -331,7 +377,9 @@ def test_attachment_added_to_old_announcement(repo: Path, capsys: pytest.Capture
     assert "  - 附件：新增 `公示通知（盖章版）`（`2024-publicity.pdf`）" in out
 
 
-def test_announcement_not_yet_published_may_change(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_announcement_not_yet_published_may_change(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     edit(ANNOUNCEMENTS / "2026-publicity-supplement.yaml", "的补充公示", "的补充公示（第一批）")
     code, out = run(capsys, today="2026-11-23")  # it is dated 2026-11-24
     assert code == 0, out
@@ -347,7 +395,9 @@ def test_nothing_changed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 # ----------------------------------------------------------------------- safety
 
-NASTY = "@org/team <img src=x onerror=alert(1)> [点我](https://evil.example) **粗** `x`` #1 :tada: |"
+NASTY = (
+    "@org/team <img src=x onerror=alert(1)> [点我](https://evil.example) **粗** `x`` #1 :tada: |"
+)
 
 
 def _outside_code_spans(text: str) -> str:
@@ -402,22 +452,34 @@ def commit_all(repo: Path, message: str) -> None:
     git("commit", "-q", "-m", message, cwd=repo)
 
 
-def test_base_that_is_not_an_ancestor_of_head(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_base_that_is_not_an_ancestor_of_head(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """History rewritten (amended, as a force push would): the old tip is refused as base."""
-    old = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, env=GIT_ENV, capture_output=True,
-                         text=True, check=True).stdout.strip()
+    old = subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=repo,
+        env=GIT_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     edit(PLATFORMS / "bd-0003.yaml", "certificate: BDSF-2022-001}", "certificate: BDSF-2022-009}")
     git("commit", "-q", "-a", "--amend", "-m", "base, rewritten", cwd=repo)
     code = main(["diff", "--base", old, "--data", "data", "--today", TODAY])
     out = capsys.readouterr().out
     assert code == 1
     assert problem_lines(out) == [
-        (f"data: 基准版本“{old}”不是当前提交（HEAD）的祖先：当前提交不是在它之上继续的，"
-        "可能改写了历史（强制推送、变基），也可能当前分支落后于它；只增不改无法据此检查 [rule diff.not-ancestor]")
+        (
+            f"data: 基准版本“{old}”不是当前提交（HEAD）的祖先：当前提交不是在它之上继续的，"
+            "可能改写了历史（强制推送、变基），也可能当前分支落后于它；只增不改无法据此检查 [rule diff.not-ancestor]"
+        )
     ]
 
 
-def test_a_branch_behind_its_base_is_refused_too(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_branch_behind_its_base_is_refused_too(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     git("checkout", "-q", "-b", "feature", cwd=repo)
     git("checkout", "-q", "main", cwd=repo)
     (repo / "data" / "attachments").mkdir()
@@ -433,8 +495,9 @@ def _link_to_a_copy(repo: Path, record: Path, target: Path) -> None:
     """Replace `record` by a link to a copy of it elsewhere whose history was rewritten."""
     target.parent.mkdir(parents=True, exist_ok=True)
     text = record.read_text(encoding="utf-8")
-    target.write_text(text.replace("type: recommended}", f"type: recommended, note: {SECRET}}}"),
-                      encoding="utf-8")
+    target.write_text(
+        text.replace("type: recommended}", f"type: recommended, note: {SECRET}}}"), encoding="utf-8"
+    )
     record.unlink()
     record.symlink_to(os.path.relpath(target, record.parent))
 
@@ -450,7 +513,9 @@ def test_record_replaced_by_a_link_is_refused_and_not_followed(
     assert SECRET not in out and "tests/copy" not in out
 
 
-def test_link_committed_in_the_base_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_link_committed_in_the_base_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (repo / "outside.yaml").write_text(f"id: bd-0099\nname: {SECRET}\n", encoding="utf-8")
     (PLATFORMS / "bd-0099.yaml").symlink_to("../../outside.yaml")
     commit_all(repo, "a link slipped in")
@@ -458,14 +523,18 @@ def test_link_committed_in_the_base_is_refused(repo: Path, capsys: pytest.Captur
     code, out = run(capsys)
     assert code == 1
     assert problem_lines(out) == [
-        ("data/platforms/bd-0099.yaml: 基准版本（HEAD）中的 data/platforms/bd-0099.yaml 是符号链接；"
-        "数据目录中只允许普通文件，链接不会被读取 [rule diff.symlink]")
+        (
+            "data/platforms/bd-0099.yaml: 基准版本（HEAD）中的 data/platforms/bd-0099.yaml 是符号链接；"
+            "数据目录中只允许普通文件，链接不会被读取 [rule diff.symlink]"
+        )
     ]
     assert SECRET not in out and "outside.yaml" not in out
 
 
 @pytest.mark.parametrize("target", ["/etc/hostname", "../no-such-file.pdf"])  # the second dangles
-def test_linked_attachment_is_refused(repo: Path, capsys: pytest.CaptureFixture[str], target: str) -> None:
+def test_linked_attachment_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
     (repo / "data" / "attachments").mkdir()
     (repo / "data" / "attachments" / "notice.pdf").symlink_to(target)
     code, out = run(capsys)
@@ -483,29 +552,45 @@ def test_linked_data_folder_is_refused(repo: Path, capsys: pytest.CaptureFixture
     assert "elsewhere" not in out
 
 
-def test_submodule_in_the_data_folder_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, env=GIT_ENV, capture_output=True,
-                          text=True, check=True).stdout.strip()
+def test_submodule_in_the_data_folder_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=repo,
+        env=GIT_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     git("update-index", "--add", "--cacheinfo", f"160000,{head},data/attachments/docs", cwd=repo)
     git("commit", "-q", "-m", "a submodule", cwd=repo)
     (repo / "data" / "attachments" / "docs").mkdir(parents=True)  # as a clone leaves it
     code, out = run(capsys)
     assert code == 1
     assert problem_lines(out) == [
-        ("data/attachments/docs: 工作区中的 data/attachments/docs 是子模块（另一个 Git 仓库）；"
-        "数据目录中只允许普通文件 [rule diff.submodule]")
+        (
+            "data/attachments/docs: 工作区中的 data/attachments/docs 是子模块（另一个 Git 仓库）；"
+            "数据目录中只允许普通文件 [rule diff.submodule]"
+        )
     ]
 
 
-@pytest.mark.parametrize("name", ["platforms/bd-0017.YAML", "announcements/x.Yaml", "attachments/a.yml"])
-def test_wrong_yaml_extension_is_refused(repo: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+@pytest.mark.parametrize(
+    "name", ["platforms/bd-0017.YAML", "announcements/x.Yaml", "attachments/a.yml"]
+)
+def test_wrong_yaml_extension_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
     path = repo / "data" / name
     path.parent.mkdir(exist_ok=True)
     path.write_text("id: x\n", encoding="utf-8")
     code, out = run(capsys)
     assert code == 1
     assert rules_of(out) == ["diff.extension"]
-    assert f"data/{name}: 工作区中的 data/{name} 扩展名不对：数据文件的扩展名应为小写的 .yaml" in out
+    assert (
+        f"data/{name}: 工作区中的 data/{name} 扩展名不对：数据文件的扩展名应为小写的 .yaml" in out
+    )
 
 
 @pytest.mark.parametrize(
@@ -557,16 +642,27 @@ def test_the_index_is_not_touched(repo: Path, capsys: pytest.CaptureFixture[str]
     code, _ = run(capsys)
     assert code == 0
     assert (repo / ".git" / "index").read_bytes() == index
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, env=GIT_ENV,
-                            capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain"],
+        cwd=repo,
+        env=GIT_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert status == " M data/platforms/bd-0001.yaml\n"
 
 
-def test_file_name_that_is_not_utf8_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_name_that_is_not_utf8_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     os.makedirs(b"data/platforms", exist_ok=True)
     with open(b"data/platforms/\xff\xfe.yaml", "wb") as f:
         f.write(b"id: x\n")
     code, out = run(capsys)
     assert code == 1
     assert rules_of(out) == ["diff.unexpected"]
-    assert "data/platforms/\ufffd\ufffd.yaml: 工作区中的 data/platforms/\ufffd\ufffd.yaml 的文件名不是 UTF-8 编码" in out
+    assert (
+        "data/platforms/\ufffd\ufffd.yaml: 工作区中的 data/platforms/\ufffd\ufffd.yaml 的文件名不是 UTF-8 编码"
+        in out
+    )

@@ -96,7 +96,9 @@ def test_downloads_carry_nothing_of_baoding(example: model.Registry, site: SiteC
     assert "示林市中小企业公共服务示范平台管理办法" in package
 
 
-def test_open_data_pages_carry_nothing_of_baoding(example: model.Registry, site: SiteConfig) -> None:
+def test_open_data_pages_carry_nothing_of_baoding(
+    example: model.Registry, site: SiteConfig
+) -> None:
     pages = render_pages(example, site)
     for url in (paths.DATA, paths.STATISTICS):
         text = pages[paths.source_md(url)]
@@ -105,8 +107,11 @@ def test_open_data_pages_carry_nothing_of_baoding(example: model.Registry, site:
         assert "示林" in text or url == paths.STATISTICS
         # the only articles cited are the example's own (its rules.yaml)
         cited = set(re.findall(r"第[一二三四五六七八九十]+条", text))
-        assert cited <= {example.rules.publicity_article, example.rules.review_article,
-                         example.rules.annual_report_article}, (url, cited)
+        assert cited <= {
+            example.rules.publicity_article,
+            example.rules.review_article,
+            example.rules.annual_report_article,
+        }, (url, cited)
 
 
 @pytest.mark.build
@@ -116,7 +121,11 @@ def test_example_builds(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "docs", tmp_path / "docs")
     shutil.copytree(EXAMPLE / "data", tmp_path / "data")
     result = pipeline.build(
-        tmp_path / "data", tmp_path / "site", TODAY, tmp_path / "mkdocs.yml", tmp_path / "docs" / "content"
+        tmp_path / "data",
+        tmp_path / "site",
+        TODAY,
+        tmp_path / "mkdocs.yml",
+        tmp_path / "docs" / "content",
     )
     assert result.ok, [str(p) for p in result.problems if p.is_error]
     site = tmp_path / "site"
@@ -128,7 +137,9 @@ def test_example_builds(tmp_path: Path) -> None:
 
 def test_publisher_from_settings() -> None:
     assert Publisher.from_settings({}) == Publisher()
-    p = Publisher.from_settings({"subject": "某市示范平台", "tag_date": 2026, "authority": ""}, authority="某局")
+    p = Publisher.from_settings(
+        {"subject": "某市示范平台", "tag_date": 2026, "authority": ""}, authority="某局"
+    )
     assert (p.subject, p.tag_date, p.authority) == ("某市示范平台", "2026", "某局")
     assert p.tag("x") == "tag:baoding-gxj.github.io,2026:x"
     assert (p.feed_title, p.registry_title) == ("某市示范平台公告", "某市示范平台名录")

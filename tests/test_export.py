@@ -85,7 +85,10 @@ def test_every_output_path(registry: model.Registry, out: dict[str, bytes]) -> N
         paths.FEED,
         paths.CALENDAR,
     }
-    expected |= {paths.export_schema(n) for n in ("platforms", "platform", "announcements", "announcement", "index")}
+    expected |= {
+        paths.export_schema(n)
+        for n in ("platforms", "platform", "announcements", "announcement", "index")
+    }
     for y in registry.years:
         expected |= {paths.year_csv(y), paths.year_xlsx(y), paths.year_json(y)}
     for p in registry.platforms:
@@ -267,29 +270,37 @@ def test_feed(registry: model.Registry, out: dict[str, bytes]) -> None:
     assert dates == sorted(dates, reverse=True)
     by_url = {}
     for e in entries:
-        ann_id = e.findtext(f"{ATOM}id").removeprefix("tag:baoding-gxj.github.io,2025:announcement/")
+        ann_id = e.findtext(f"{ATOM}id").removeprefix(
+            "tag:baoding-gxj.github.io,2025:announcement/"
+        )
         assert registry.announcement(ann_id) is not None
         by_url[ann_id] = e
         html_links = [
-            link.get("href") for link in e.findall(f"{ATOM}link")
+            link.get("href")
+            for link in e.findall(f"{ATOM}link")
             if link.get("rel") == "alternate" and link.get("type") == "text/html"
         ]
         assert html_links == [f"{SITE}announcements/{ann_id}/"]
         # each entry names the platforms it concerns, in the announcement's order
         related = [
-            (link.get("href"), link.get("title")) for link in e.findall(f"{ATOM}link")
+            (link.get("href"), link.get("title"))
+            for link in e.findall(f"{ATOM}link")
             if link.get("rel") == "related"
         ]
-        expected_related = list(dict.fromkeys(
-            (f"{SITE}platforms/{p.id}/", p.name) for p, _ in registry.listed_in(ann_id)
-        ))
+        expected_related = list(
+            dict.fromkeys(
+                (f"{SITE}platforms/{p.id}/", p.name) for p, _ in registry.listed_in(ann_id)
+            )
+        )
         assert related == expected_related
         assert e.find(f"{ATOM}content").get("type") == "text"
         assert e.findtext(f"{ATOM}author/{ATOM}name") == "保定市工业和信息化局"
         assert e.findtext(f"{ATOM}summary")
     hrefs = [el.get("href") for el in root.iter() if el.get("href") is not None]
     assert hrefs and all(h.startswith("https://") for h in hrefs)
-    assert any(link.get("rel") == "related" for link in by_url["2024-publicity"].findall(f"{ATOM}link"))
+    assert any(
+        link.get("rel") == "related" for link in by_url["2024-publicity"].findall(f"{ATOM}link")
+    )
     pub = by_url["2024-publicity"]
     n = len({p.id for p, _ in registry.listed_in("2024-publicity")})
     assert pub.findtext(f"{ATOM}summary") == (
@@ -411,7 +422,7 @@ def test_hostile_json_round_trips(hostile: dict[str, bytes]) -> None:
 def test_hostile_csv_neutralised(hostile: dict[str, bytes]) -> None:
     for path in (paths.PLATFORMS_CSV, paths.year_csv(2026)):
         header, row = _csv_rows(hostile[path])
-        cells = dict(zip(header, row))
+        cells = dict(zip(header, row, strict=False))
         assert cells["平台名称"] == HOSTILE_NAME  # starts with "<": not a formula, kept as is
         assert cells["运营单位"] == "'" + HOSTILE_OPERATOR
         assert cells["地址"] == "'" + HOSTILE_ADDRESS

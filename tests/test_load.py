@@ -56,7 +56,7 @@ def fails(raw: bytes) -> list[Any]:
 
 def lol_bomb() -> bytes:
     rows = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=False):
         refs = ",".join(f"*{prev}" for _ in range(9))
         rows.append(f"{name}: &{name} [{refs}]")
     return ("\n".join(rows) + "\n").encode()
@@ -461,7 +461,9 @@ def test_load_file_reads_and_names(tmp_path: Path) -> None:
     assert (doc.file, doc.data) == (FILE, {"id": "bd-0007"})
 
 
-@pytest.mark.parametrize(("kind", "rule"), [("missing", "load.io"), ("directory", "load.not-regular")])
+@pytest.mark.parametrize(
+    ("kind", "rule"), [("missing", "load.io"), ("directory", "load.not-regular")]
+)
 def test_load_file_io_error_is_a_problem(tmp_path: Path, kind: str, rule: str) -> None:
     path = tmp_path / "bd-0007.yaml"
     if kind == "directory":
@@ -546,5 +548,5 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=False))
     return bool(a == b)

@@ -26,8 +26,10 @@ DAY = date(2026, 11, 29)
 #: text in the target of a link: it must never appear in any problem
 SECRET = "秘密电话 0312-9999999"
 
-needs_links = pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32",
-                                 reason="symbolic links and FIFOs as on Linux/macOS")
+needs_links = pytest.mark.skipif(
+    not hasattr(os, "symlink") or sys.platform == "win32",
+    reason="symbolic links and FIFOs as on Linux/macOS",
+)
 
 
 @pytest.fixture
@@ -53,8 +55,21 @@ def _only(data: Path, rule: str, file: str) -> report.Problem:
 
 def _cli(data: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "generator.cli", "validate", "--data", "data", "--today", DAY.isoformat()],
-        capture_output=True, text=True, cwd=data.parent, check=False, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "validate",
+            "--data",
+            "data",
+            "--today",
+            DAY.isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=data.parent,
+        check=False,
+        timeout=60,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
@@ -73,7 +88,9 @@ def _secret_file(tmp_path: Path) -> Path:
 
 @needs_links
 @pytest.mark.parametrize("target", ["outside", "record", "dangling", "folder", "device"])
-def test_a_linked_record_is_refused_and_not_followed(data: Path, tmp_path: Path, target: str) -> None:
+def test_a_linked_record_is_refused_and_not_followed(
+    data: Path, tmp_path: Path, target: str
+) -> None:
     targets = {
         "outside": _secret_file(tmp_path),  # a copy nobody reviews, e.g. under tests/
         "record": data / "platforms" / "bd-0001.yaml",
@@ -88,7 +105,9 @@ def test_a_linked_record_is_refused_and_not_followed(data: Path, tmp_path: Path,
     assert str(tmp_path / "elsewhere") not in p.message + p.hint
     proc = _cli(data)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "data/platforms/bd-0004.yaml: " in proc.stdout and "[rule load.not-regular]" in proc.stdout
+    assert (
+        "data/platforms/bd-0004.yaml: " in proc.stdout and "[rule load.not-regular]" in proc.stdout
+    )
     assert SECRET not in proc.stdout and "Traceback" not in proc.stderr
 
 
@@ -139,7 +158,9 @@ def test_a_file_the_loader_does_not_expect_is_refused(data: Path, name: str) -> 
 @pytest.mark.parametrize("name", ["bd-0004.yml", "bd-0004.YAML", "bd-0004.Yml"])
 def test_other_spellings_of_yaml_are_refused(data: Path, name: str) -> None:
     path = data / "platforms" / name
-    path.write_text((MINIMAL / "platforms" / "bd-0001.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    path.write_text(
+        (MINIMAL / "platforms" / "bd-0001.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     p = _only(data, "load.extension", _shown(path))
     assert "bd-0004.yaml" in p.hint
 
@@ -149,7 +170,9 @@ def test_other_spellings_of_yaml_are_refused(data: Path, name: str) -> None:
 
 @needs_links
 @pytest.mark.parametrize("name", ["platforms", "rules.yaml", "attachments", "extra.yaml"])
-def test_a_link_at_the_top_of_the_data_folder_is_refused(data: Path, tmp_path: Path, name: str) -> None:
+def test_a_link_at_the_top_of_the_data_folder_is_refused(
+    data: Path, tmp_path: Path, name: str
+) -> None:
     real = tmp_path / "real"
     shutil.copytree(MINIMAL, real)
     if name in ("platforms", "rules.yaml"):
@@ -157,7 +180,9 @@ def test_a_link_at_the_top_of_the_data_folder_is_refused(data: Path, tmp_path: P
     target = real / name if (real / name).exists() else real / "platforms"
     (data / name).symlink_to(target)
     problems = _problems(data)
-    assert ("load.not-regular", _shown(data / name)) in [(p.rule, p.file) for p in problems], problems
+    assert ("load.not-regular", _shown(data / name)) in [(p.rule, p.file) for p in problems], (
+        problems
+    )
     assert not any(p.rule == "load.missing" for p in problems), problems  # said once, as a link
     if name == "platforms":
         assert load_sources(data).platforms == ()  # nothing read through the link
@@ -232,7 +257,13 @@ def _snapshot(folder: Path) -> dict[str, bytes | str]:
     out: dict[str, bytes | str] = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
-        out[rel] = f"-> {os.readlink(path)}" if path.is_symlink() else path.read_bytes() if path.is_file() else "dir"
+        out[rel] = (
+            f"-> {os.readlink(path)}"
+            if path.is_symlink()
+            else path.read_bytes()
+            if path.is_file()
+            else "dir"
+        )
     return out
 
 
@@ -280,11 +311,18 @@ def test_no_module_knows_of_a_validation_cache() -> None:
 @needs_links
 @pytest.mark.parametrize(
     "name",
-    [b"bd-0004.yaml\n::error::forged.txt", "\u202ebd-0004.yaml".encode(), "bd-\u200b0004.yaml".encode(),
-     b"\xff\xfe.yaml", b"bd-0004\rx.yaml"],
+    [
+        b"bd-0004.yaml\n::error::forged.txt",
+        "\u202ebd-0004.yaml".encode(),
+        "bd-\u200b0004.yaml".encode(),
+        b"\xff\xfe.yaml",
+        b"bd-0004\rx.yaml",
+    ],
     ids=["newline", "bidi", "zero-width", "not-utf8", "cr"],
 )
-def test_a_name_with_invisible_characters_is_refused_and_shown_escaped(data: Path, name: bytes) -> None:
+def test_a_name_with_invisible_characters_is_refused_and_shown_escaped(
+    data: Path, name: bytes
+) -> None:
     os.close(os.open(os.path.join(os.fsencode(data / "platforms"), name), os.O_CREAT | os.O_WRONLY))
     [p] = _problems(data)
     assert p.rule == "load.unexpected-file" and p.file.isprintable(), p.file

@@ -37,8 +37,12 @@ def _cold(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REGISTRY_NO_CACHE", "1")
 
 
-def run(tmp_path: Path, edits: list[tuple[str, str, str]] = (), files: dict[str, str] | None = None,  # type: ignore[assignment]
-        today: date = TODAY) -> pipeline.Validated:
+def run(
+    tmp_path: Path,
+    edits: list[tuple[str, str, str]] = (),
+    files: dict[str, str] | None = None,  # type: ignore[assignment]
+    today: date = TODAY,
+) -> pipeline.Validated:
     data = tmp_path / "data"
     shutil.copytree(MINIMAL, data)
     for rel, old, new in edits:
@@ -60,8 +64,11 @@ def of(result: pipeline.Validated, rule: str) -> list[Problem]:
 
 
 def review(day: str, result: str) -> tuple[dict[str, str], tuple[str, str, str]]:
-    files = {"announcements/2026-review.yaml": ANNOUNCEMENT.format(
-        id="2026-review", type="review", title="关于示范平台复核结果的通知", date=day)}
+    files = {
+        "announcements/2026-review.yaml": ANNOUNCEMENT.format(
+            id="2026-review", type="review", title="关于示范平台复核结果的通知", date=day
+        )
+    }
     event = f"  - {{date: {day}, type: reviewed, result: {result}, announcement: 2026-review}}\n"
     return files, (B1, LAST_REPORT, LAST_REPORT + event)
 
@@ -73,7 +80,11 @@ def test_failed_review_is_its_own_status_until_the_revocation(tmp_path: Path) ->
     files, edit = review("2026-10-30", "failed")
     revocation = "  - {date: 2026-11-20, type: revoked, reason: review_failed, announcement: 2026-revocation}\n"
     files["announcements/2026-revocation.yaml"] = ANNOUNCEMENT.format(
-        id="2026-revocation", type="revocation", title="关于撤销示范平台称号的通知", date="2026-11-20")
+        id="2026-revocation",
+        type="revocation",
+        title="关于撤销示范平台称号的通知",
+        date="2026-11-20",
+    )
     result = run(tmp_path, [edit, (B1, edit[2], edit[2] + revocation)], files)
     assert result.registry is not None, result.problems
     p = next(p for p in result.registry.platforms if p.id == "bd-0001")
@@ -97,7 +108,11 @@ def test_failed_review_warns_until_the_revocation(tmp_path: Path) -> None:
     files, edit = review("2026-10-30", "failed")
     result = run(tmp_path, [edit], files)
     (warning,) = of(result, "history.failed-review-not-revoked")
-    assert warning.severity == "warning" and "第十七条" in warning.message and "对不合格的发布公告予以撤消" in warning.message
+    assert (
+        warning.severity == "warning"
+        and "第十七条" in warning.message
+        and "对不合格的发布公告予以撤消" in warning.message
+    )
     assert "warnings.review-overdue" not in rules(result)
 
 
@@ -112,7 +127,9 @@ ROW_2025 = """  - year: 2025
     information: {{offline_smes: 131, activities: 4}}
     technology: {{activities: 8}}
 """
-ROW_2024 = ROW_2025.replace("year: 2025", "year: 2024").replace("smes_served: 330", "smes_served: 320")
+ROW_2024 = ROW_2025.replace("year: 2025", "year: 2024").replace(
+    "smes_served: 330", "smes_served: 320"
+)
 
 
 @pytest.mark.parametrize(("satisfaction", "warned"), [(80, False), (79.9, True)])
@@ -126,7 +143,11 @@ def test_passed_review_rechecks_the_conditions_on_the_latest_indicators(
     found = of(result, "warnings.review-conditions")
     assert bool(found) is warned, result.problems
     if warned:
-        assert "第十七条" in found[0].message and "第七条（三）" in found[0].message and "2025年度" in found[0].message
+        assert (
+            "第十七条" in found[0].message
+            and "第七条（三）" in found[0].message
+            and "2025年度" in found[0].message
+        )
         assert found[0].severity == "warning"
 
 
@@ -135,7 +156,14 @@ def test_passed_review_without_newer_indicators_uses_the_latest_before_it(tmp_pa
     # meets every condition; a 2026 row (the review's own year) is not looked at
     files, edit = review("2026-10-30", "passed")
     row = "  - {year: 2026, smes_served: 1}\n"
-    result = run(tmp_path, [edit, (B1, "    technology: {activities: 11}\n", "    technology: {activities: 11}\n" + row)], files)
+    result = run(
+        tmp_path,
+        [
+            edit,
+            (B1, "    technology: {activities: 11}\n", "    technology: {activities: 11}\n" + row),
+        ],
+        files,
+    )
     assert "warnings.review-conditions" not in rules(result), result.problems
 
 
@@ -154,20 +182,35 @@ FAILED = "{date: 2026-05-14, type: evaluated, kind: satisfaction, result: failed
     [
         ((), True),
         (("{date: 2026-07-01, type: inspected, kind: satisfaction, result: passed}",), False),
-        (("{date: 2026-07-01, type: inspected, kind: satisfaction, result: failed, findings: 仍不合格。}",), True),
+        (
+            (
+                "{date: 2026-07-01, type: inspected, kind: satisfaction, result: failed, findings: 仍不合格。}",
+            ),
+            True,
+        ),
     ],
 )
-def test_failed_supervision_needs_a_follow_up(tmp_path: Path, later: tuple[str, ...], warned: bool) -> None:
+def test_failed_supervision_needs_a_follow_up(
+    tmp_path: Path, later: tuple[str, ...], warned: bool
+) -> None:
     result = run(tmp_path, [_checks(FAILED, *later)])
-    found = [p for p in of(result, "warnings.supervision-no-follow-up") if p.line == 23]  # the evaluation
+    found = [
+        p for p in of(result, "warnings.supervision-no-follow-up") if p.line == 23
+    ]  # the evaluation
     assert bool(found) is warned, result.problems
     assert result.ok
 
 
 def test_a_revocation_is_a_follow_up(tmp_path: Path) -> None:
     revoked = "{date: 2026-08-01, type: revoked, reason: other, note: 测评不合格且未整改。, announcement: 2026-revocation}"
-    files = {"announcements/2026-revocation.yaml": ANNOUNCEMENT.format(
-        id="2026-revocation", type="revocation", title="关于撤销示范平台称号的通知", date="2026-08-01")}
+    files = {
+        "announcements/2026-revocation.yaml": ANNOUNCEMENT.format(
+            id="2026-revocation",
+            type="revocation",
+            title="关于撤销示范平台称号的通知",
+            date="2026-08-01",
+        )
+    }
     result = run(tmp_path, [_checks(FAILED, revoked)], files)
     assert "warnings.supervision-no-follow-up" not in rules(result), result.problems
     assert result.ok
@@ -179,15 +222,28 @@ def test_supervision_events_are_in_the_model_and_need_the_title(tmp_path: Path) 
     assert result.registry is not None
     p = next(p for p in result.registry.platforms if p.id == "bd-0001")
     assert [(e.type, e.kind, e.result) for e in p.supervision(TODAY)] == [
-        ("inspected", "all", "passed"), ("evaluated", "satisfaction", "failed")]
+        ("inspected", "all", "passed"),
+        ("evaluated", "satisfaction", "failed"),
+    ]
     assert p.supervision(date(2026, 5, 1))[-1].type == "inspected"
     # before the certification there is nothing to check
-    early = run(tmp_path / "early", [(B1, "  - {date: 2024-09-27,", f"  - {passed.replace('2026-04-10', '2024-08-01')}\n  - {{date: 2024-09-27,")])
+    early = run(
+        tmp_path / "early",
+        [
+            (
+                B1,
+                "  - {date: 2024-09-27,",
+                f"  - {passed.replace('2026-04-10', '2024-08-01')}\n  - {{date: 2024-09-27,",
+            )
+        ],
+    )
     assert "history.before-certification" in rules(early)
 
 
 def test_a_failed_check_must_say_what_was_found(tmp_path: Path) -> None:
-    result = run(tmp_path, [_checks("{date: 2026-05-14, type: inspected, kind: fees, result: failed}")])
+    result = run(
+        tmp_path, [_checks("{date: 2026-05-14, type: inspected, kind: fees, result: failed}")]
+    )
     assert "schema.required" in rules(result)
 
 
@@ -227,22 +283,38 @@ def test_the_list_is_required(tmp_path: Path) -> None:
 
 
 def test_broken_list_is_reported_not_used(tmp_path: Path) -> None:
-    result = run(tmp_path / "date", [("associations.yaml", 'since: "2020-01-01"}', 'since: "2020-02-30"}')])
+    result = run(
+        tmp_path / "date", [("associations.yaml", 'since: "2020-01-01"}', 'since: "2020-02-30"}')]
+    )
     assert rules(result) == {"dates.real"}, result.problems
-    result = run(tmp_path / "uscc", [("associations.yaml", "51130600MJ0700AA1M", "51130600MJ0700AA1N")])
+    result = run(
+        tmp_path / "uscc", [("associations.yaml", "51130600MJ0700AA1M", "51130600MJ0700AA1N")]
+    )
     assert rules(result) == {"uscc.check"}, result.problems
     assert result.problems[0].file.endswith("associations.yaml") and result.problems[0].line == 3
 
 
 SUSPENSION = [
-    (B1, LAST_REPORT.replace("2026-03-20", "2025-03-18").replace("2025}", "2024}") + LAST_REPORT,
-     "  - {date: 2024-12-10, type: revoked, reason: fraud, announcement: 2024-revocation}\n"),
+    (
+        B1,
+        LAST_REPORT.replace("2026-03-20", "2025-03-18").replace("2025}", "2024}") + LAST_REPORT,
+        "  - {date: 2024-12-10, type: revoked, reason: fraud, announcement: 2024-revocation}\n",
+    ),
     ("platforms/bd-0003.yaml", 'county: "130633"', 'county: "130602"'),
-    ("platforms/bd-0003.yaml", 'recommender: {type: county, code: "130633"}',
-     "recommender: {type: association, name: 保定市中小企业服务协会}"),
+    (
+        "platforms/bd-0003.yaml",
+        'recommender: {type: county, code: "130633"}',
+        "recommender: {type: association, name: 保定市中小企业服务协会}",
+    ),
 ]
-REVOCATION = {"announcements/2024-revocation.yaml": ANNOUNCEMENT.format(
-    id="2024-revocation", type="revocation", title="关于撤销示范平台称号的通知", date="2024-12-10")}
+REVOCATION = {
+    "announcements/2024-revocation.yaml": ANNOUNCEMENT.format(
+        id="2024-revocation",
+        type="revocation",
+        title="关于撤销示范平台称号的通知",
+        date="2024-12-10",
+    )
+}
 
 
 @pytest.mark.parametrize(("recommended", "warned"), [("2025-06-16", True), ("2024-12-31", False)])
@@ -250,8 +322,14 @@ def test_association_recommending_in_a_suspended_county_is_warned(
     tmp_path: Path, recommended: str, warned: bool
 ) -> None:
     # fraud revoked in 竞秀区 on 2024-12-10: 2025 is suspended (第十八条), 2024 is not
-    edits = [*SUSPENSION, ("platforms/bd-0003.yaml", "{date: 2025-06-16, type: recommended}",
-                           f"{{date: {recommended}, type: recommended}}")]
+    edits = [
+        *SUSPENSION,
+        (
+            "platforms/bd-0003.yaml",
+            "{date: 2025-06-16, type: recommended}",
+            f"{{date: {recommended}, type: recommended}}",
+        ),
+    ]
     result = run(tmp_path, edits, REVOCATION)
     found = of(result, "article18.association")
     assert bool(found) is warned, result.problems
@@ -275,16 +353,30 @@ def test_association_recommending_in_a_suspended_county_is_warned(
 def test_entrepreneurship_requires_mentoring_and_government_agency(
     tmp_path: Path, services: str, missing: set[str]
 ) -> None:
-    result = run(tmp_path, [("platforms/bd-0003.yaml", "entrepreneurship: [创业辅导, 政务代理]", f"entrepreneurship: {services}")])
+    result = run(
+        tmp_path,
+        [
+            (
+                "platforms/bd-0003.yaml",
+                "entrepreneurship: [创业辅导, 政务代理]",
+                f"entrepreneurship: {services}",
+            )
+        ],
+    )
     assert {r for r in rules(result) if r.startswith("eligibility.")} == missing
 
 
 def test_every_item_of_article_8_3_is_in_the_rules() -> None:
     rules_doc = pipeline.load_sources(MINIMAL.parents[3].parent / "data").rules
     assert rules_doc is not None
-    items = {(t["id"], t["kind"]) for t in rules_doc.data["thresholds"] if t["article"] == "第八条（三）"}
-    assert items == {("entrepreneurship_mentoring", "service"), ("entrepreneurship_government_agency", "service"),
-                     ("entrepreneurship_activities", "minimum")}
+    items = {
+        (t["id"], t["kind"]) for t in rules_doc.data["thresholds"] if t["article"] == "第八条（三）"
+    }
+    assert items == {
+        ("entrepreneurship_mentoring", "service"),
+        ("entrepreneurship_government_agency", "service"),
+        ("entrepreneurship_activities", "minimum"),
+    }
 
 
 # -- 5. one round a year (第十四条), annual summaries (第十六条) ---------------------------
@@ -294,24 +386,51 @@ def test_two_certification_rounds_in_one_year(tmp_path: Path) -> None:
     # minimal certifies on 2024-10-28 and 2025-11-05: one round a year, no warning
     assert "warnings.two-rounds" not in rules(run(tmp_path / "one"))
     # a second notice on the last day of 2024 is a second round in 2024
-    files = {"announcements/second.yaml": ANNOUNCEMENT.format(
-        id="second", type="certification", title="关于公布第二批示范平台名单的通知", date="2024-12-31")}
-    edit = (B2, "{date: 2024-10-28, type: certified, announcement: 2024-certification,",
-            "{date: 2024-12-31, type: certified, announcement: second,")
+    files = {
+        "announcements/second.yaml": ANNOUNCEMENT.format(
+            id="second",
+            type="certification",
+            title="关于公布第二批示范平台名单的通知",
+            date="2024-12-31",
+        )
+    }
+    edit = (
+        B2,
+        "{date: 2024-10-28, type: certified, announcement: 2024-certification,",
+        "{date: 2024-12-31, type: certified, announcement: second,",
+    )
     result = run(tmp_path / "two", [edit], files)
     (warning,) = of(result, "warnings.two-rounds")
-    assert warning.severity == "warning" and "第十四条" in warning.message and warning.file.endswith("second.yaml")
+    assert (
+        warning.severity == "warning"
+        and "第十四条" in warning.message
+        and warning.file.endswith("second.yaml")
+    )
     assert result.ok
 
 
 @pytest.mark.parametrize(("filed", "warned"), [("2026-03-31", False), ("2026-04-01", True)])
-def test_annual_summary_due_by_31_march_of_the_next_year(tmp_path: Path, filed: str, warned: bool) -> None:
-    result = run(tmp_path, [(B1, "{date: 2026-03-20, type: annual_report, year: 2025}",
-                             f"{{date: {filed}, type: annual_report, year: 2025}}")])
+def test_annual_summary_due_by_31_march_of_the_next_year(
+    tmp_path: Path, filed: str, warned: bool
+) -> None:
+    result = run(
+        tmp_path,
+        [
+            (
+                B1,
+                "{date: 2026-03-20, type: annual_report, year: 2025}",
+                f"{{date: {filed}, type: annual_report, year: 2025}}",
+            )
+        ],
+    )
     found = of(result, "warnings.annual-report-late")
     assert bool(found) is warned, result.problems
     if warned:
-        assert "第十六条" in found[0].message and "2025年度" in found[0].message and "2026年3月31日" in found[0].message
+        assert (
+            "第十六条" in found[0].message
+            and "2025年度" in found[0].message
+            and "2026年3月31日" in found[0].message
+        )
 
 
 def test_annual_report_deadline() -> None:
@@ -335,21 +454,33 @@ def shipped() -> model.Registry:
 def pages(shipped: model.Registry) -> dict[str, str]:
     from generator.render import SiteConfig, render_pages
 
-    return render_pages(shipped, SiteConfig(site_url="https://registry.example/", authority="保定市工业和信息化局"))
+    return render_pages(
+        shipped, SiteConfig(site_url="https://registry.example/", authority="保定市工业和信息化局")
+    )
 
 
-def test_failed_review_on_the_page_and_in_the_downloads(shipped: model.Registry, pages: dict[str, str]) -> None:
+def test_failed_review_on_the_page_and_in_the_downloads(
+    shipped: model.Registry, pages: dict[str, str]
+) -> None:
     from generator import export
     from generator.export.tables import table_row
 
     page = pages["platforms/bd-0005.md"]
     assert "复核不合格（待撤销）</span></span>（2026年11月20日复核）" in page
     assert "<dt>复核结果</dt><dd>2026年11月20日复核不合格，待发布撤销公告（第十七条）</dd>" in page
-    assert "待复核" not in page and "复核结果公布前仍保留称号" not in page and "下次复核" not in page
+    assert (
+        "待复核" not in page and "复核结果公布前仍保留称号" not in page and "下次复核" not in page
+    )
     p = next(p for p in shipped.platforms if p.id == "bd-0005")
     record = export.platform_record(shipped, p, "https://registry.example/")
-    assert (record["status"], record["status_code"], record["next_review"]) == ("复核不合格（待撤销）", "review-failed", None)
-    assert {"date": "2026-11-20", "type": "reviewed", "result": "failed"}.items() <= record["history"][-1].items()
+    assert (record["status"], record["status_code"], record["next_review"]) == (
+        "复核不合格（待撤销）",
+        "review-failed",
+        None,
+    )
+    assert {"date": "2026-11-20", "type": "reviewed", "result": "failed"}.items() <= record[
+        "history"
+    ][-1].items()
     row = table_row(shipped, p, "https://registry.example/")
     assert "复核不合格（待撤销）" in row
 
@@ -371,15 +502,28 @@ def test_supervision_on_the_page_and_the_home_page(pages: dict[str, str]) -> Non
     assert "定期检查合格</span>（县（市、区）工信部门，服务质量、收费和满意度，第十八条）" in page
     assert "检查发现：抽样回访的30家服务企业中" in page
     home = pages["index.md"]
-    assert '<td data-label="年度">2026</td><td data-label="定期检查">2</td><td data-label="不定期测评">1</td><td data-label="其中不合格">1</td>' in home
+    assert (
+        '<td data-label="年度">2026</td><td data-label="定期检查">2</td><td data-label="不定期测评">1</td><td data-label="其中不合格">1</td>'
+        in home
+    )
 
 
 def test_late_annual_summary_is_marked_with_its_year_on_the_page(tmp_path: Path) -> None:
     from generator.render import SiteConfig, render_pages
 
-    result = run(tmp_path, [(B1, "{date: 2026-03-20, type: annual_report, year: 2025}",
-                             "{date: 2026-04-01, type: annual_report, year: 2025}")])
+    result = run(
+        tmp_path,
+        [
+            (
+                B1,
+                "{date: 2026-03-20, type: annual_report, year: 2025}",
+                "{date: 2026-04-01, type: annual_report, year: 2025}",
+            )
+        ],
+    )
     assert result.registry is not None
-    page = render_pages(result.registry, SiteConfig(site_url="https://registry.example/", authority="x"))["platforms/bd-0001.md"]
+    page = render_pages(
+        result.registry, SiteConfig(site_url="https://registry.example/", authority="x")
+    )["platforms/bd-0001.md"]
     assert "报送2025年度工作总结</span>（应于2026年3月31日前报送，逾期，第十六条）" in page
     assert "报送2024年度工作总结</span></li>" in page  # on time (2025-03-18): nothing added

@@ -63,9 +63,13 @@ def _schema_of(out: dict[str, bytes], path: str) -> str:
 
 
 @pytest.mark.parametrize("which", ["out", "hostile"])
-def test_every_json_export_matches_its_published_schema(which: str, request: pytest.FixtureRequest) -> None:
+def test_every_json_export_matches_its_published_schema(
+    which: str, request: pytest.FixtureRequest
+) -> None:
     files: dict[str, bytes] = request.getfixturevalue(which)
-    json_paths = [p for p in files if p.endswith(".json") and not p.startswith(paths.EXPORT_SCHEMAS)]
+    json_paths = [
+        p for p in files if p.endswith(".json") and not p.startswith(paths.EXPORT_SCHEMAS)
+    ]
     json_paths.remove(paths.DATAPACKAGE)  # described by the Data Package spec, checked below
     assert len(json_paths) >= 5
     seen = set()
@@ -77,7 +81,9 @@ def test_every_json_export_matches_its_published_schema(which: str, request: pyt
     assert seen == {"platforms", "platform", "announcements", "announcement", "index"}
 
 
-def test_export_schemas_name_the_right_files(registry: model.Registry, out: dict[str, bytes]) -> None:
+def test_export_schemas_name_the_right_files(
+    registry: model.Registry, out: dict[str, bytes]
+) -> None:
     assert _schema_of(out, paths.PLATFORMS_JSON) == "platforms"
     assert all(_schema_of(out, paths.year_json(y)) == "platforms" for y in registry.years)
     assert _schema_of(out, paths.platform_json("bd-0001")) == "platform"
@@ -116,7 +122,9 @@ def test_export_schema_is_not_the_source_schema(out: dict[str, bytes]) -> None:
     assert _validator(out, "platforms").is_valid(_json(out[paths.PLATFORMS_JSON]))
 
 
-def test_per_record_files_hold_the_same_records(registry: model.Registry, out: dict[str, bytes]) -> None:
+def test_per_record_files_hold_the_same_records(
+    registry: model.Registry, out: dict[str, bytes]
+) -> None:
     all_platforms = {r["id"]: r for r in _json(out[paths.PLATFORMS_JSON])["platforms"]}
     for p in registry.platforms:
         one = _json(out[paths.platform_json(p.id)])
@@ -143,7 +151,9 @@ def test_index_lists_every_record_file(registry: model.Registry, out: dict[str, 
 # -- XLSX: Excel-safe text ----------------------------------------------------------------------
 
 
-def test_xlsx_keeps_codes_and_phones_as_text(registry: model.Registry, out: dict[str, bytes]) -> None:
+def test_xlsx_keeps_codes_and_phones_as_text(
+    registry: model.Registry, out: dict[str, bytes]
+) -> None:
     ws = openpyxl.load_workbook(io.BytesIO(out[paths.PLATFORMS_XLSX])).worksheets[0]
     header = [c.value for c in ws[1]]
     digits_only = 0
@@ -175,7 +185,9 @@ def _write(files: dict[str, bytes], folder: Path) -> None:
         target.write_bytes(data)
 
 
-def test_datapackage_validates_with_frictionless(registry: model.Registry, out: dict[str, bytes], tmp_path: Path) -> None:
+def test_datapackage_validates_with_frictionless(
+    registry: model.Registry, out: dict[str, bytes], tmp_path: Path
+) -> None:
     _write(out, tmp_path)
     descriptor = _json(out[paths.DATAPACKAGE])
     report = Package(str(tmp_path / paths.DATAPACKAGE)).validate()
@@ -307,7 +319,9 @@ def _raster(svg: bytes) -> np.ndarray:
     return np.kron(img, np.ones((8, 8), dtype=np.uint8))
 
 
-def test_qr_codes_decode_to_the_verification_page(registry: model.Registry, out: dict[str, bytes]) -> None:
+def test_qr_codes_decode_to_the_verification_page(
+    registry: model.Registry, out: dict[str, bytes]
+) -> None:
     for p in registry.platforms:
         svg = out[paths.platform_qr(p.id)]
         found = zxingcpp.read_barcodes(_raster(svg))
@@ -374,19 +388,26 @@ def test_statistics_page(registry: model.Registry) -> None:
         texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
         assert texts == [x for g in dim.groups for x in (g.label, str(g.count))]
         for g in dim.groups:  # the table repeats every number
-            assert f'<tr><th scope="row">{g.label}</th><td data-label="平台数">{g.count}</td></tr>' in text
+            assert (
+                f'<tr><th scope="row">{g.label}</th><td data-label="平台数">{g.count}</td></tr>'
+                in text
+            )
 
 
 # -- Atom, read by feedparser -------------------------------------------------------------------
 
 
-def test_feed_ids_are_tag_uris_stable_across_domains(registry: model.Registry, out: dict[str, bytes]) -> None:
+def test_feed_ids_are_tag_uris_stable_across_domains(
+    registry: model.Registry, out: dict[str, bytes]
+) -> None:
     feed = feedparser.parse(out[paths.FEED])
     assert not feed.bozo, feed.bozo_exception
     moved = feedparser.parse(export.exports(registry, OTHER_SITE)[paths.FEED])
     ids = [e.id for e in feed.entries]
     assert ids == [e.id for e in moved.entries]
-    assert all(re.fullmatch(r"tag:baoding-gxj\.github\.io,2025:announcement/[a-z0-9-]+", i) for i in ids)
+    assert all(
+        re.fullmatch(r"tag:baoding-gxj\.github\.io,2025:announcement/[a-z0-9-]+", i) for i in ids
+    )
     entry = next(e for e in feed.entries if e.id.endswith("/2024-certification"))
     named = [link.title for link in entry.links if link.rel == "related"]
     listed = list(dict.fromkeys(p.name for p, _ in registry.listed_in("2024-certification")))
@@ -399,13 +420,19 @@ def test_feed_ids_are_tag_uris_stable_across_domains(registry: model.Registry, o
 def test_adoption_files() -> None:
     import tomllib
 
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "version"
+    ]
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "## [Unreleased]" in changelog and "keepachangelog.com" in changelog
-    assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.MULTILINE)
+    assert re.search(
+        rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.MULTILINE
+    )
     licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert licence.startswith("MIT License") and "CC BY 4.0" in licence  # code and data, separately
-    descriptor = _json(export.exports(pipeline.validate_dir(DATA, TODAY).registry, SITE)[paths.DATAPACKAGE])
+    descriptor = _json(
+        export.exports(pipeline.validate_dir(DATA, TODAY).registry, SITE)[paths.DATAPACKAGE]
+    )
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     for command in ("registry validate", "python -m pytest", "ruff check"):
@@ -414,7 +441,9 @@ def test_adoption_files() -> None:
     assert "registry diff" in security and "Report a vulnerability" in security
 
 
-def test_calendar_reuse_gives_the_librarys_bytes(registry: model.Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_calendar_reuse_gives_the_librarys_bytes(
+    registry: model.Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Events serialised once and reused across calendars: the same bytes as letting
     icalendar assemble every calendar itself."""
     from generator.export import ical
@@ -439,7 +468,11 @@ def test_no_annual_deadline_after_a_revocation(registry: model.Registry) -> None
     from generator.export.common import DEFAULT_PUBLISHER
 
     revoked = next(p for p in registry.platforms if p.revocation(TODAY))
-    for day, last in ((date(2025, 2, 10), 2024), (date(2025, 3, 31), 2025), (date(2025, 4, 1), 2025)):
+    for day, last in (
+        (date(2025, 2, 10), 2024),
+        (date(2025, 3, 31), 2025),
+        (date(2025, 4, 1), 2025),
+    ):
         history = tuple(replace(e, date=day) if e.type == "revoked" else e for e in revoked.history)
         p = replace(revoked, history=history)
         events = _events(ical.platform_calendar(registry, p, SITE, DEFAULT_PUBLISHER))

@@ -32,7 +32,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, model.Registr
     shutil.copytree(ROOT / "docs", root / "docs")
     shutil.copytree(ROOT / "data", root / "data")
     today = date(2026, 11, 29)
-    result = pipeline.build(root / "data", root / "site", today, root / "mkdocs.yml", root / "docs" / "content")
+    result = pipeline.build(
+        root / "data", root / "site", today, root / "mkdocs.yml", root / "docs" / "content"
+    )
     assert result.ok, [str(p) for p in result.problems if p.is_error]
     registry = pipeline.validate_dir(root / "data", today).registry
     assert registry is not None
@@ -62,17 +64,31 @@ def _target(url: str, href: str) -> str:
     return posixpath.normpath(posixpath.join(url, href))
 
 
-def test_frictionless_validate_passes_on_the_data_folder(built: tuple[Path, model.Registry]) -> None:
+def test_frictionless_validate_passes_on_the_data_folder(
+    built: tuple[Path, model.Registry],
+) -> None:
     site, _ = built
     run = subprocess.run(
-        [sys.executable, "-m", "frictionless", "validate", "."],  # the folder: it finds datapackage.json
-        check=False, cwd=site / "data", capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "frictionless",
+            "validate",
+            ".",
+        ],  # the folder: it finds datapackage.json
+        check=False,
+        cwd=site / "data",
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "VALID" in run.stdout and "INVALID" not in run.stdout
 
 
-def test_every_built_json_matches_the_schema_on_the_site(built: tuple[Path, model.Registry]) -> None:
+def test_every_built_json_matches_the_schema_on_the_site(
+    built: tuple[Path, model.Registry],
+) -> None:
     site, registry = built
     checked = 0
     for path in sorted(site.rglob("*.json")):
@@ -82,11 +98,15 @@ def test_every_built_json_matches_the_schema_on_the_site(built: tuple[Path, mode
         doc = json.loads(path.read_text(encoding="utf-8"))
         name = doc["$schema"].rsplit("/", 1)[1]
         schema = json.loads((site / paths.EXPORT_SCHEMAS / name).read_text(encoding="utf-8"))
-        validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+        validator = jsonschema.Draft202012Validator(
+            schema, format_checker=jsonschema.FormatChecker()
+        )
         errors = [e.message for e in validator.iter_errors(doc)]
         assert not errors, (rel, errors[:3])
         checked += 1
-    assert checked == 3 + len(registry.years) + len(registry.platforms) + len(registry.announcements)
+    assert checked == 3 + len(registry.years) + len(registry.platforms) + len(
+        registry.announcements
+    )
 
 
 def test_calendar_parses(built: tuple[Path, model.Registry]) -> None:
@@ -103,7 +123,11 @@ def test_platform_page_links_its_data(built: tuple[Path, model.Registry]) -> Non
         url = paths.platform(p.id)
         page = _links(site, url)
         targets = {_target(url, a["href"] or ""): a for a in page.links if a.get("href")}
-        for want in (paths.platform_json(p.id), paths.platform_calendar(p.id), paths.platform_plaque(p.id)):
+        for want in (
+            paths.platform_json(p.id),
+            paths.platform_calendar(p.id),
+            paths.platform_plaque(p.id),
+        ):
             assert want in targets, (p.id, want)
             assert (site / want).is_file()
         assert targets[paths.platform_json(p.id)].get("type") == "application/json"
@@ -116,11 +140,23 @@ def test_data_page_links_every_artefact(built: tuple[Path, model.Registry]) -> N
     page = _links(site, paths.DATA)
     targets = {_target(paths.DATA, a["href"] or "") for a in page.links if a.get("href")}
     wanted = {
-        paths.PLATFORMS_JSON, paths.PLATFORMS_CSV, paths.PLATFORMS_XLSX, paths.ANNOUNCEMENTS_JSON,
-        paths.ANNOUNCEMENTS_CSV, paths.HISTORY_CSV, paths.STATISTICS_CSV, paths.DATAPACKAGE,
-        paths.INDEX_JSON, paths.FEED, paths.CALENDAR, paths.STATISTICS.rstrip("/"),
+        paths.PLATFORMS_JSON,
+        paths.PLATFORMS_CSV,
+        paths.PLATFORMS_XLSX,
+        paths.ANNOUNCEMENTS_JSON,
+        paths.ANNOUNCEMENTS_CSV,
+        paths.HISTORY_CSV,
+        paths.STATISTICS_CSV,
+        paths.DATAPACKAGE,
+        paths.INDEX_JSON,
+        paths.FEED,
+        paths.CALENDAR,
+        paths.STATISTICS.rstrip("/"),
     }
-    wanted |= {paths.export_schema(n) for n in ("platforms", "platform", "announcements", "announcement", "index")}
+    wanted |= {
+        paths.export_schema(n)
+        for n in ("platforms", "platform", "announcements", "announcement", "index")
+    }
     for y in registry.years:
         wanted |= {paths.year_csv(y), paths.year_xlsx(y), paths.year_json(y)}
     assert wanted <= targets, wanted - targets
@@ -163,7 +199,9 @@ def test_plaque_refers_only_to_files_of_the_site(built: tuple[Path, model.Regist
         text = (site / rel).read_text(encoding="utf-8")
         refs = re.findall(r'<(?:link|a)\b[^>]*\bhref="([^"]+)"', text)
         local = [h for h in refs if not h.startswith("https://")]
-        assert local and all((site / _target(posixpath.dirname(rel), h)).exists() for h in local), local
+        assert local and all((site / _target(posixpath.dirname(rel), h)).exists() for h in local), (
+            local
+        )
         assert [h for h in refs if h.startswith("https://")] == [
             f"https://baoding-gxj.github.io/platform-registry/platforms/{p.id}/"  # canonical
         ]

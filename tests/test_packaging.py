@@ -63,7 +63,9 @@ def test_lock_satisfies_pyproject(name: str, extras: tuple[str, ...]) -> None:
         key = canonicalize_name(spec.name)
         assert key in packages, f"{name} lacks {spec.name}: regenerate it (see its header)"
         version = packages[key][0]
-        assert spec.specifier.contains(version, prereleases=True), f"{name}: {key}=={version} ∉ {spec}"
+        assert spec.specifier.contains(version, prereleases=True), (
+            f"{name}: {key}=={version} ∉ {spec}"
+        )
 
 
 def test_test_lock_extends_the_runtime_lock() -> None:
@@ -102,7 +104,9 @@ def test_installed_wheel_validates_the_data_outside_a_checkout(tmp_path: Path) -
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source)],
-        check=True, capture_output=True, timeout=600,
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     (wheel,) = dist.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
@@ -120,19 +124,30 @@ def test_installed_wheel_validates_the_data_outside_a_checkout(tmp_path: Path) -
     python = venv / "bin" / "python"
     subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", str(wheel)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     work = tmp_path / "elsewhere"
     shutil.copytree(ROOT / "data", work / "data")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run(
         [str(python), "-c", "import generator.schemas as s; print(s.SCHEMA_DIR)"],
-        cwd=work, env=env, capture_output=True, text=True, check=True,
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert where.startswith(str(venv)), where
     done = subprocess.run(
         [str(venv / "bin" / "registry"), "validate", "--data", "data", "--today", "2026-11-29"],
-        cwd=work, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "校验通过" in done.stdout

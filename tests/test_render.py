@@ -119,12 +119,16 @@ def test_golden_page(pages: dict[str, str], url: str, update_golden: bool) -> No
         diff = "".join(
             list(
                 difflib.unified_diff(
-                    expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-                    f"golden/{rel}", f"rendered/{rel}",
+                    expected.splitlines(keepends=True),
+                    actual.splitlines(keepends=True),
+                    f"golden/{rel}",
+                    f"rendered/{rel}",
                 )
             )[:80]
         )
-        pytest.fail(f"{rel} differs from its golden file (pytest --update-golden to accept):\n{diff}")
+        pytest.fail(
+            f"{rel} differs from its golden file (pytest --update-golden to accept):\n{diff}"
+        )
 
 
 def test_no_stale_golden_files(update_golden: bool) -> None:
@@ -149,7 +153,9 @@ def test_same_registry_same_pages(registry: model.Registry, pages: dict[str, str
     assert render_pages(registry, SITE) == pages
 
 
-def test_only_record_pages_and_conditions_are_indexed(registry: model.Registry, pages: dict[str, str]) -> None:
+def test_only_record_pages_and_conditions_are_indexed(
+    registry: model.Registry, pages: dict[str, str]
+) -> None:
     marked = {rel for rel, text in pages.items() if pipeline._marked_for_search(text)}
     expected = {paths.source_md(paths.platform(p.id)) for p in registry.platforms}
     expected |= {paths.source_md(paths.announcement(a.id)) for a in registry.announcements}
@@ -186,7 +192,9 @@ def _bidi_left_open(text: str) -> list[str]:
     return stack
 
 
-_BIDI_TEXT = st.text(st.sampled_from("ab<&\n\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_BIDI_TEXT = st.text(
+    st.sampled_from("ab<&\n\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -200,7 +208,7 @@ def test_escape_text_is_inert_and_lossless(text: str) -> None:
     shown = html.unescape(out)
     assert shown.startswith(_visible(text))
     # a direction override the value leaves open is closed, and nothing else is added
-    assert set(shown[len(_visible(text)):]) <= {"\u202c", "\u2069"}
+    assert set(shown[len(_visible(text)) :]) <= {"\u202c", "\u2069"}
     assert _bidi_left_open(shown) == []
 
 
@@ -243,7 +251,7 @@ def test_front_matter_title_round_trips(title: str) -> None:
     assert text.count("\n") == 5  # no title can add a line (and so a key) to the front matter
     meta = yaml.safe_load(text[4:-4])
     assert meta == {"title": title, "hide": ["toc"], "pagefind": True}
-    assert json.loads(text.splitlines()[1][len("title: "):]) == title
+    assert json.loads(text.splitlines()[1][len("title: ") :]) == title
 
 
 def test_record_pages_are_files_and_sections_are_folders() -> None:
@@ -264,8 +272,16 @@ def test_record_pages_are_files_and_sections_are_folders() -> None:
 
 SEARCH_TERM_JS = ROOT / "docs" / "content" / "assets" / "searchterm.js"
 KEY_SAMPLES = [
-    "保定市徐水区示例街18号", "BDSF-2021-001", "保定市白沟新城示例商贸城B区3号", "91130602MA07QW4R98",
-    "ＡＢ１２ 34", "检验检测、创业辅导", "Ⅻ号楼（东）", "e-mail: A.B@x.cn", "  ", "",
+    "保定市徐水区示例街18号",
+    "BDSF-2021-001",
+    "保定市白沟新城示例商贸城B区3号",
+    "91130602MA07QW4R98",
+    "ＡＢ１２ 34",
+    "检验检测、创业辅导",
+    "Ⅻ号楼（东）",
+    "e-mail: A.B@x.cn",
+    "  ",
+    "",
 ]
 
 
@@ -281,9 +297,13 @@ def test_search_key_words_are_split_as_the_search_page_splits_queries() -> None:
     assert spaced(["甲乙", "", "c-d"]) == "甲 乙  c d"
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
-    script = (f"const R = require({json.dumps(str(SEARCH_TERM_JS))});"
-              f"console.log(JSON.stringify({json.dumps(KEY_SAMPLES, ensure_ascii=False)}.map(t => R.stages(t))))")
-    out = json.loads(subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout)
+    script = (
+        f"const R = require({json.dumps(str(SEARCH_TERM_JS))});"
+        f"console.log(JSON.stringify({json.dumps(KEY_SAMPLES, ensure_ascii=False)}.map(t => R.stages(t))))"
+    )
+    out = json.loads(
+        subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout
+    )
     for text, stages in zip(KEY_SAMPLES, out, strict=True):
         want = " ".join(words(text))
         if want:
@@ -293,7 +313,9 @@ def test_search_key_words_are_split_as_the_search_page_splits_queries() -> None:
             assert all(not s.strip() or s == text.strip() for s in stages), text
 
 
-def test_platform_pages_carry_their_key_strings(registry: model.Registry, pages: dict[str, str]) -> None:
+def test_platform_pages_carry_their_key_strings(
+    registry: model.Registry, pages: dict[str, str]
+) -> None:
     from generator.render.searchkey import words
 
     for p in registry.platforms:
@@ -309,7 +331,11 @@ def test_platform_pages_carry_their_key_strings(registry: model.Registry, pages:
 def test_phones_and_emails_in_text_become_links_and_the_rest_stays_text() -> None:
     from generator.render.linkify import linked, tel
 
-    out = str(linked("电话：0312-5000618，邮箱zxqk@example.com；代码91130602MA07QW4R98，手机13800138000<b>"))
+    out = str(
+        linked(
+            "电话：0312-5000618，邮箱zxqk@example.com；代码91130602MA07QW4R98，手机13800138000<b>"
+        )
+    )
     assert '<a href="tel:03125000618">0312&#45;5000618</a>' in out
     assert '<a href="mailto:zxqk&#64;example.com">zxqk&#64;example.com</a>' in out
     assert '<a href="tel:13800138000">' in out
@@ -321,17 +347,30 @@ def test_phones_and_emails_in_text_become_links_and_the_rest_stays_text() -> Non
 def test_footer_links_the_filing_numbers_when_configured() -> None:
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(ROOT / "docs" / "overrides"), autoescape=False)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(ROOT / "docs" / "overrides"), autoescape=False
+    )
     env.filters["url"] = lambda u: "/base/" + u
     footer = env.get_template("partials/copyright.html")
-    reg = {"authority": "保定市工业和信息化局", "contact_phone": "0312-5000000", "contact_email": "a@b.cn",
-           "site_code": "1306000001", "icp": "冀ICP备12345678号", "psb": "冀公网安备 13060202000000号"}
+    reg = {
+        "authority": "保定市工业和信息化局",
+        "contact_phone": "0312-5000000",
+        "contact_email": "a@b.cn",
+        "site_code": "1306000001",
+        "icp": "冀ICP备12345678号",
+        "psb": "冀公网安备 13060202000000号",
+    }
     out = footer.render(config={"extra": {"registry": reg}}, page=None)
-    assert '<a href="https://beian.miit.gov.cn/" rel="noopener noreferrer">冀ICP备12345678号</a>' in out
+    assert (
+        '<a href="https://beian.miit.gov.cn/" rel="noopener noreferrer">冀ICP备12345678号</a>'
+        in out
+    )
     assert "recordcode=13060202000000" in out and "冀公网安备 13060202000000号</a>" in out
     assert "网站标识码：1306000001" in out
     assert 'href="tel:03125000000"' in out and 'href="mailto:a@b.cn"' in out
     for path in ("contact/", "sitemap/", "guide/"):
         assert f'href="/base/{path}"' in out
-    bare = footer.render(config={"extra": {"registry": {"authority": "保定市工业和信息化局"}}}, page=None)
+    bare = footer.render(
+        config={"extra": {"registry": {"authority": "保定市工业和信息化局"}}}, page=None
+    )
     assert "beian" not in bare and "网站标识码" not in bare and "公网安备" not in bare

@@ -30,14 +30,18 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def _errors(data: Path, today: date = TODAY) -> list[str]:
     result = pipeline.validate_dir(data, today)
-    return [f"{p.file.split('/data/')[-1]}:{p.line}: {p.message} [{p.rule}]" for p in result.problems if p.is_error]
+    return [
+        f"{p.file.split('/data/')[-1]}:{p.line}: {p.message} [{p.rule}]"
+        for p in result.problems
+        if p.is_error
+    ]
 
 
-SATISFACTION = "{id: satisfaction, kind: minimum, article: 第七条（三）, title: 用户满意度, text: 用户满意度在80％以上, indicator: satisfaction, min: 80, unit: \"%\"}"
+SATISFACTION = '{id: satisfaction, kind: minimum, article: 第七条（三）, title: 用户满意度, text: 用户满意度在80％以上, indicator: satisfaction, min: 80, unit: "%"}'
 
 
 def test_raising_a_threshold_without_dates_applies_to_every_past_application(data: Path) -> None:
-    _edit(data / "rules.yaml", "min: 80, unit: \"%\"}", "min: 95, unit: \"%\"}")
+    _edit(data / "rules.yaml", 'min: 80, unit: "%"}', 'min: 95, unit: "%"}')
     errors = _errors(data)
     assert errors and all("[eligibility.satisfaction]" in e for e in errors)
 
@@ -46,7 +50,9 @@ def test_a_revision_with_effective_dates_leaves_earlier_applications_alone(data:
     revised = (
         SATISFACTION.replace("}", ", effective_until: 2027-01-01}")
         + "\n  - "
-        + SATISFACTION.replace("min: 80", "min: 95").replace("80％", "95％").replace("}", ", effective_from: 2027-01-01}")
+        + SATISFACTION.replace("min: 80", "min: 95")
+        .replace("80％", "95％")
+        .replace("}", ", effective_from: 2027-01-01}")
     )
     _edit(data / "rules.yaml", SATISFACTION, revised)
     assert _errors(data) == []
@@ -58,7 +64,11 @@ def test_a_revision_with_effective_dates_leaves_earlier_applications_alone(data:
 
 
 def test_a_corrected_event_refers_only_to_a_correction_notice(data: Path) -> None:
-    _edit(data / "platforms" / "bd-0010.yaml", "type: corrected, announcement: 2026-correction", "type: corrected, announcement: 2025-certification")
+    _edit(
+        data / "platforms" / "bd-0010.yaml",
+        "type: corrected, announcement: 2026-correction",
+        "type: corrected, announcement: 2025-certification",
+    )
     errors = _errors(data)
     assert any("[references.announcement-type]" in e and "更正公告" in e for e in errors), errors
 
@@ -67,7 +77,10 @@ def test_reapplying_after_revocation_under_a_new_record_is_allowed(data: Path) -
     old = (data / "platforms" / "bd-0003.yaml").read_text(encoding="utf-8")
     doc = yaml.safe_load(old)
     head, _ = old.split("history:", 1)
-    new = head.replace("id: bd-0003", "id: bd-0017") + "history:\n  - {date: 2027-03-01, type: recommended}\nindicators: []\n"
+    new = (
+        head.replace("id: bd-0003", "id: bd-0017")
+        + "history:\n  - {date: 2027-03-01, type: recommended}\nindicators: []\n"
+    )
     (data / "platforms" / "bd-0017.yaml").write_text(new, encoding="utf-8")
     errors = _errors(data, date(2027, 6, 1))
     assert not [e for e in errors if "uscc.unique" in e or "names.unique" in e], errors

@@ -48,7 +48,13 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Plat
     folder = tmp_path_factory.mktemp("synth-search")
     synth.write_registry(N, folder)
     site = folder / "site"
-    result = build(folder / "data", site, TODAY, config_file=ROOT / "mkdocs.yml", docs_dir=ROOT / "docs" / "content")
+    result = build(
+        folder / "data",
+        site,
+        TODAY,
+        config_file=ROOT / "mkdocs.yml",
+        docs_dir=ROOT / "docs" / "content",
+    )
     assert result.ok, [p.message for p in result.problems if p.is_error]
     registry = validate_dir(folder / "data", TODAY).registry
     assert registry is not None and len(registry.platforms) == N
@@ -59,14 +65,26 @@ def _squeeze(text: str) -> str:
     return re.sub(r"[\s\-－—]+", "", text).lower()
 
 
-def test_every_name_operator_and_address_is_in_the_top_3(synthetic: tuple[Path, list[Platform]]) -> None:
+def test_every_name_operator_and_address_is_in_the_top_3(
+    synthetic: tuple[Path, list[Platform]],
+) -> None:
     site, platforms = synthetic
-    terms = [(field, text, p) for p in platforms
-             for field, text in (("name", p.name), ("operator", p.operator.name), ("address", p.contact.address))]
+    terms = [
+        (field, text, p)
+        for p in platforms
+        for field, text in (
+            ("name", p.name),
+            ("operator", p.operator.name),
+            ("address", p.contact.address),
+        )
+    ]
     proc = subprocess.run(
         ["node", str(SEARCH_JS), str(site), "-"],
         input=json.dumps([{"term": text, "limit": 3} for _, text, _ in terms]),
-        capture_output=True, text=True, timeout=1800, check=False,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     answers = json.loads(proc.stdout)["searches"]
@@ -92,21 +110,31 @@ def test_every_name_operator_and_address_is_in_the_top_3(synthetic: tuple[Path, 
 
 # -- numbers that agree, at scale (the same 2,000-platform site) -------------------------------
 
-_ROW = re.compile(r'<tr data-county="([^"]*)" data-categories="([^"]*)" data-status="([^"]*)" data-year="([^"]*)"')
+_ROW = re.compile(
+    r'<tr data-county="([^"]*)" data-categories="([^"]*)" data-status="([^"]*)" data-year="([^"]*)"'
+)
 _COUNT = re.compile(r'class="reg-count" data-count="(\d+)" href="platforms/(?:\?([^"]*))?"')
 
 
-def test_every_home_count_is_the_number_of_rows_its_filter_keeps(synthetic: tuple[Path, list[Platform]]) -> None:
+def test_every_home_count_is_the_number_of_rows_its_filter_keeps(
+    synthetic: tuple[Path, list[Platform]],
+) -> None:
     """The platforms list filters rows by their data-* attributes (assets/registry.js: a
     row matches a filter when the value is one of its space-separated words); each count
     on the home page must keep exactly that many rows."""
     from urllib.parse import parse_qs
 
     site, _ = synthetic
-    rows = [dict(zip(("county", "categories", "status", "year"), m.groups(), strict=True))
-            for m in _ROW.finditer(html.unescape((site / "platforms" / "index.html").read_text(encoding="utf-8")))]
+    rows = [
+        dict(zip(("county", "categories", "status", "year"), m.groups(), strict=True))
+        for m in _ROW.finditer(
+            html.unescape((site / "platforms" / "index.html").read_text(encoding="utf-8"))
+        )
+    ]
     assert len(rows) == N
-    counts = _COUNT.findall(html.unescape((site / "index.html").read_text(encoding="utf-8")).replace("&amp;", "&"))
+    counts = _COUNT.findall(
+        html.unescape((site / "index.html").read_text(encoding="utf-8")).replace("&amp;", "&")
+    )
     assert len(counts) >= 3
     for n, query in counts:
         wanted = {k: v[0] for k, v in parse_qs(query).items()}
@@ -114,10 +142,15 @@ def test_every_home_count_is_the_number_of_rows_its_filter_keeps(synthetic: tupl
         assert len(kept) == int(n), f"?{query}: {len(kept)} rows, the home page says {n}"
 
 
-def test_county_lists_put_holders_first_and_revoked_last(synthetic: tuple[Path, list[Platform]]) -> None:
+def test_county_lists_put_holders_first_and_revoked_last(
+    synthetic: tuple[Path, list[Platform]],
+) -> None:
     site, _ = synthetic
     rank = {"holding": 0, "revoked": 3, "rejected": 2}
     for page in sorted((site / "counties").glob("*/index.html")):
-        statuses = [m.group(3).split() for m in _ROW.finditer(html.unescape(page.read_text(encoding="utf-8")))]
+        statuses = [
+            m.group(3).split()
+            for m in _ROW.finditer(html.unescape(page.read_text(encoding="utf-8")))
+        ]
         order = [min((rank.get(w, 1) for w in s), default=1) for s in statuses]
         assert order == sorted(order), page.parent.name

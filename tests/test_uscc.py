@@ -130,10 +130,15 @@ def test_fast_paths_answer_as_the_character_by_character_ones() -> None:
     chars = uscc.ALPHABET + "IOSVZabcxyz -\u3000ß\u200b\t"
     for _ in range(5000):
         code = "".join(rng.choice(chars) for _ in range(rng.choice([3, 8, 17, 18, 18, 19])))
-        assert uscc.normalise(code) == "".join(ch.upper() if ch.isascii() else ch for ch in code.strip())
+        assert uscc.normalise(code) == "".join(
+            ch.upper() if ch.isascii() else ch for ch in code.strip()
+        )
         slow = next(
-            (f"第{i}位“{uscc._show(ch)}”不是统一社会信用代码允许的字符{uscc._FORBIDDEN_NOTE}"
-             for i, ch in enumerate(code, start=1) if ch not in uscc._VALUE),
+            (
+                f"第{i}位“{uscc._show(ch)}”不是统一社会信用代码允许的字符{uscc._FORBIDDEN_NOTE}"
+                for i, ch in enumerate(code, start=1)
+                if ch not in uscc._VALUE
+            ),
             None,
         )
         assert uscc._charset_problem(code) == slow
@@ -142,6 +147,8 @@ def test_fast_paths_answer_as_the_character_by_character_ones() -> None:
     for _ in range(2000):
         body = "".join(rng.choice("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(8))
         total = sum(uscc._org_value(ch) * w for ch, w in zip(body, uscc._ORG_WEIGHTS, strict=True))
-        assert uscc.org_code_check_char(body) == {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
+        assert uscc.org_code_check_char(body) == {10: "X", 11: "0"}.get(
+            11 - total % 11, str(11 - total % 11)
+        )
     with pytest.raises(ValueError, match="组织机构代码允许的字符"):
         uscc.org_code_check_char("1234567a")

@@ -46,7 +46,14 @@ SUMMARY = re.compile(
 )
 
 #: rules about a whole file or folder: their problems have no line
-NO_LINE = {"load.extension", "load.missing", "load.too-large", "load.io", "load.not-regular", "load.unexpected-file"}
+NO_LINE = {
+    "load.extension",
+    "load.missing",
+    "load.too-large",
+    "load.io",
+    "load.not-regular",
+    "load.unexpected-file",
+}
 
 
 # ------------------------------------------------------------------------ helpers
@@ -223,7 +230,9 @@ def test_every_fixture_reads_the_same_in_json(
     run = validate(folder, monkeypatch, capsys, "--format", "json", today=today_of(folder))
     assert run.code == text.code and run.err == ""
     found = json.loads(run.out)
-    assert [(p["rule"], p["line"]) for p in found["problems"]] == [(p.rule, p.line) for p in text.problems]
+    assert [(p["rule"], p["line"]) for p in found["problems"]] == [
+        (p.rule, p.line) for p in text.problems
+    ]
     for p in found["problems"]:
         assert all(part is None or isinstance(part, (str, int)) for part in p["path"]), p
 
@@ -696,13 +705,16 @@ def test_eligibility_failures_are_evaluate_without_the_conditions_met() -> None:
     from generator.validate import eligibility
 
     rng = random.Random(3)
-    roots = [ROOT, *sorted(p.parent.parent for p in (ROOT / "tests" / "fixtures").glob("*/*/data/rules.yaml"))]
+    roots = [
+        ROOT,
+        *sorted(p.parent.parent for p in (ROOT / "tests" / "fixtures").glob("*/*/data/rules.yaml")),
+    ]
     checked = 0
     for root in roots:
         sources = load_sources(root / "data")
         try:
             thresholds = model.rules_from_data(sources.rules.data).thresholds  # type: ignore[union-attr]
-        except Exception:  # noqa: BLE001, S112 — a fixture whose rules.yaml is the broken part
+        except Exception:
             continue
         for doc in sources.platforms:
             data = doc.data
@@ -715,15 +727,30 @@ def test_eligibility_failures_are_evaluate_without_the_conditions_met() -> None:
                 if rows:
                     row = rng.choice(rows)
                     key = rng.choice(sorted(row))
-                    row[key] = rng.choice([0, -1, 1.5, None, "x", {"a": 1}]) if key != "year" else row[key] + 1
+                    row[key] = (
+                        rng.choice([0, -1, 1.5, None, "x", {"a": 1}])
+                        if key != "year"
+                        else row[key] + 1
+                    )
                 variants.append(mutated)
             for variant in variants:
-                for on in (date(2021, 9, 1), date(2023, 1, 1), date(2024, 9, 27), date(2026, 11, 29)):
+                for on in (
+                    date(2021, 9, 1),
+                    date(2023, 1, 1),
+                    date(2024, 9, 27),
+                    date(2026, 11, 29),
+                ):
                     try:
-                        want = [f for f in eligibility.evaluate(thresholds, variant, on) if not f.ok]
+                        want = [
+                            f for f in eligibility.evaluate(thresholds, variant, on) if not f.ok
+                        ]
                     except (TypeError, KeyError, AttributeError):
                         continue
-                    assert eligibility.failures(thresholds, variant, on) == want, (root, doc.file, on)
+                    assert eligibility.failures(thresholds, variant, on) == want, (
+                        root,
+                        doc.file,
+                        on,
+                    )
                     checked += 1
     assert checked > 100
 
@@ -731,7 +758,9 @@ def test_eligibility_failures_are_evaluate_without_the_conditions_met() -> None:
 # ------------------------------------------------ ids and text (issue 12): unit checks
 
 
-def _strings_at(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def _strings_at(
+    node: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     if isinstance(node, str):
         yield path, node
     elif isinstance(node, dict):
@@ -753,7 +782,9 @@ def _with(data: Any, path: tuple[str | int, ...], value: Any) -> Any:
 
 def _shipped_documents() -> list[tuple[str, load.Document]]:
     sources = load.load_sources(ROOT / "data")
-    docs = [("platform", d) for d in sources.platforms] + [("announcement", d) for d in sources.announcements]
+    docs = [("platform", d) for d in sources.platforms] + [
+        ("announcement", d) for d in sources.announcements
+    ]
     for kind in ("counties", "rules", "calendar", "associations"):
         doc = getattr(sources, kind)
         assert doc is not None, kind
@@ -781,24 +812,37 @@ def test_every_pattern_refuses_a_trailing_newline_in_both_validators() -> None:
                 assert not schema_check._fast_validator(kind).is_valid(data), (kind, path, bad)
                 assert not schema_check._validator(kind).is_valid(data), (kind, path, bad)
                 found = check_shape(kind, load.Document(doc.file, data, doc.lines))
-                assert [p.rule for p in found if p.path == path] in (["schema.pattern"], ["ids.pattern"]), (
-                    kind, path, bad, found)
-    assert {("platform", r"^[a-z0-9][a-z0-9-]{2,63}$"), ("platform", r"^\d{4}-\d{2}-\d{2}$"),
-            ("platform", r"^\d{6}$"), ("announcement", r"^[a-z0-9][a-z0-9-]{2,63}$"),
-            ("associations", r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")} <= covered, covered
+                assert [p.rule for p in found if p.path == path] in (
+                    ["schema.pattern"],
+                    ["ids.pattern"],
+                ), (kind, path, bad, found)
+    assert {
+        ("platform", r"^[a-z0-9][a-z0-9-]{2,63}$"),
+        ("platform", r"^\d{4}-\d{2}-\d{2}$"),
+        ("platform", r"^\d{6}$"),
+        ("announcement", r"^[a-z0-9][a-z0-9-]{2,63}$"),
+        ("associations", r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"),
+    } <= covered, covered
 
 
-@pytest.mark.parametrize(("pattern", "good", "bad"), [
-    ("^a$", "a", "a\n"), (r"^\d$", "3", "\u0663"), (r"^\d$", "3", "\uff13"), ("^a.c$", "abc", "a\nc"),
-    ("b", "abc", "ac"),  # unanchored, as ECMA-262 says
-])
+@pytest.mark.parametrize(
+    ("pattern", "good", "bad"),
+    [
+        ("^a$", "a", "a\n"),
+        (r"^\d$", "3", "\u0663"),
+        (r"^\d$", "3", "\uff13"),
+        ("^a.c$", "abc", "a\nc"),
+        ("b", "abc", "ac"),  # unanchored, as ECMA-262 says
+    ],
+)
 def test_python_validator_reads_patterns_as_ecma_262(pattern: str, good: str, bad: str) -> None:
     import jsonschema
     import jsonschema_rs
 
     schema = {"type": "string", "pattern": pattern}
-    strict = jsonschema.validators.extend(jsonschema.Draft202012Validator,
-                                          validators={"pattern": schema_check._ecma_pattern})(schema)
+    strict = jsonschema.validators.extend(
+        jsonschema.Draft202012Validator, validators={"pattern": schema_check._ecma_pattern}
+    )(schema)
     rust = jsonschema_rs.validator_for(schema)
     assert strict.is_valid(good) and rust.is_valid(good)
     assert not strict.is_valid(bad) and not rust.is_valid(bad)
@@ -817,7 +861,9 @@ def _schema_nodes(node: Any) -> Iterator[dict[str, Any]]:
 def test_validators_that_disagree_still_refuse(monkeypatch: pytest.MonkeyPatch) -> None:
     """Should jsonschema-rs refuse what the Python validator finds nothing wrong with, the
     file is refused all the same (it was let through when their patterns differed)."""
-    doc, problems = load_file(MINIMAL / "data" / "platforms" / "bd-0001.yaml", "data/platforms/bd-0001.yaml")
+    doc, problems = load_file(
+        MINIMAL / "data" / "platforms" / "bd-0001.yaml", "data/platforms/bd-0001.yaml"
+    )
     assert doc is not None, problems
     assert check_shape("platform", doc) == []
 
@@ -833,6 +879,7 @@ def test_long_text_fields_are_prose() -> None:
     """A field long enough to hold paragraphs may hold newlines: every string field with a
     maxLength of 1,000 or more is listed in text.PROSE_KEYS (a new one fails here)."""
     for kind in schemas.KINDS:
+
         def walk(node: Any, key: str) -> Iterator[str]:
             if isinstance(node, dict):
                 if node.get("type") == "string" and node.get("maxLength", 0) >= 1000:
@@ -849,14 +896,30 @@ def test_long_text_fields_are_prose() -> None:
 @pytest.mark.parametrize(
     ("char", "one_line", "prose"),
     [
-        ("\x00", "control", "control"), ("\x1b", "control", "control"), ("\x7f", "control", "control"),
-        ("\x85", "control", "control"), ("\x9b", "control", "control"), ("\r", "control", "control"),
-        ("\n", "line", None), ("\t", "line", None), ("\u2028", "line", "line"), ("\u2029", "line", "line"),
-        *[(c, "invisible", "invisible") for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"],
-        *[(c, "invisible", "invisible") for c in "\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff\u00ad"],
+        ("\x00", "control", "control"),
+        ("\x1b", "control", "control"),
+        ("\x7f", "control", "control"),
+        ("\x85", "control", "control"),
+        ("\x9b", "control", "control"),
+        ("\r", "control", "control"),
+        ("\n", "line", None),
+        ("\t", "line", None),
+        ("\u2028", "line", "line"),
+        ("\u2029", "line", "line"),
+        *[
+            (c, "invisible", "invisible")
+            for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        ],
+        *[
+            (c, "invisible", "invisible")
+            for c in "\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff\u00ad"
+        ],
         ("\U000e0041", "invisible", "invisible"),  # a tag character (invisible ASCII)
         *[(c, "nonchar", "nonchar") for c in "\ufdd0\ufdef\ufffe\uffff\U0001fffe\U0010ffff\ud800"],
-        ("\u3000", None, None), ("\u00a0", None, None), ("a", None, None), ("保", None, None),
+        ("\u3000", None, None),
+        ("\u00a0", None, None),
+        ("a", None, None),
+        ("保", None, None),
         ("\ue000", None, None),  # private use: some rare Chinese characters live there
     ],
 )
@@ -866,11 +929,25 @@ def test_char_kinds(char: str, one_line: str | None, prose: str | None) -> None:
 
 
 def test_text_problems_name_the_character_never_print_it() -> None:
-    data = {"id": "bd-0001", "name": "保定\u202e平台", "description": "第一行\n第二\u200b行",
-            "contact": {"address": "示例路\u00851号"}, "k\u200bey": "x"}
-    lines = {(): 1, ("id",): 2, ("name",): 3, ("description",): 4, ("contact",): 6, ("contact", "address"): 7,
-             ("k\u200bey",): 8}
-    found = text.check_document("platform", load.Document("data/platforms/bd-0001.yaml", data, lines))
+    data = {
+        "id": "bd-0001",
+        "name": "保定\u202e平台",
+        "description": "第一行\n第二\u200b行",
+        "contact": {"address": "示例路\u00851号"},
+        "k\u200bey": "x",
+    }
+    lines = {
+        (): 1,
+        ("id",): 2,
+        ("name",): 3,
+        ("description",): 4,
+        ("contact",): 6,
+        ("contact", "address"): 7,
+        ("k\u200bey",): 8,
+    }
+    found = text.check_document(
+        "platform", load.Document("data/platforms/bd-0001.yaml", data, lines)
+    )
     shown = [(p.line, p.rule, p.message) for p in found]
     assert shown == [
         (3, "records.invisible-char", "“平台名称”第 3 个字符是文字方向嵌入/覆盖符（U+202E）"),
@@ -899,23 +976,51 @@ def test_near_duplicate_names_have_one_key(a: str, b: str) -> None:
     assert text.name_key(a) == text.name_key(b)
 
 
-@pytest.mark.parametrize(("a", "b"), [("保定市示例平台", "保定市示范平台"), ("保定5G平台", "保定4G平台"),
-                                      ("保定CNAS平台", "保定CMAS平台")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("保定市示例平台", "保定市示范平台"),
+        ("保定5G平台", "保定4G平台"),
+        ("保定CNAS平台", "保定CMAS平台"),
+    ],
+)
 def test_different_names_keep_different_keys(a: str, b: str) -> None:
     assert text.name_key(a) != text.name_key(b)
 
 
 @pytest.mark.parametrize(
     "value",
-    ["index", "search", "assets", "pagefind", "sitemap", "feed", "lists", "data", "404", "robots", "schemas",
-     "attachments", "readme", "con", "prn", "aux", "nul", *[f"com{n}" for n in range(1, 10)],
-     *[f"lpt{n}" for n in range(1, 10)], "bd--0001", "_bd-0001"],
+    [
+        "index",
+        "search",
+        "assets",
+        "pagefind",
+        "sitemap",
+        "feed",
+        "lists",
+        "data",
+        "404",
+        "robots",
+        "schemas",
+        "attachments",
+        "readme",
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        *[f"com{n}" for n in range(1, 10)],
+        *[f"lpt{n}" for n in range(1, 10)],
+        "bd--0001",
+        "_bd-0001",
+    ],
 )
 def test_reserved_ids(value: str) -> None:
     assert records.reserved_id_reason(value)
 
 
-@pytest.mark.parametrize("value", ["bd-0001", "2025-publicity", "2024-review-2", "con1", "com10", "indexes"])
+@pytest.mark.parametrize(
+    "value", ["bd-0001", "2025-publicity", "2024-review-2", "con1", "com10", "indexes"]
+)
 def test_ordinary_ids_are_not_reserved(value: str) -> None:
     assert records.reserved_id_reason(value) is None
 
@@ -925,10 +1030,16 @@ def test_ordinary_ids_are_not_reserved(value: str) -> None:
 
 def _new(**overrides: Any) -> pipeline.NewPlatform:
     values: dict[str, Any] = {
-        "name": "竞秀区示例新创设计公共服务平台", "operator": "保定示例新创设计有限公司",
-        "uscc": make_uscc("91130602", "MA0ABC12"), "established": date(2015, 3, 2), "county": "130602",
-        "address": "保定市竞秀区示例路1号", "phone": "0312-5555555", "association": None,
-        "recommended": date(2026, 11, 20), **overrides,
+        "name": "竞秀区示例新创设计公共服务平台",
+        "operator": "保定示例新创设计有限公司",
+        "uscc": make_uscc("91130602", "MA0ABC12"),
+        "established": date(2015, 3, 2),
+        "county": "130602",
+        "address": "保定市竞秀区示例路1号",
+        "phone": "0312-5555555",
+        "association": None,
+        "recommended": date(2026, 11, 20),
+        **overrides,
     }
     return pipeline.NewPlatform(**values)
 
@@ -954,7 +1065,10 @@ def test_new_refuses_what_validate_refuses(
     assert path is None
     assert {p.rule for p in problems} == {rule}, problems
     assert sorted(p.name for p in (tmp_path / "data" / "platforms").iterdir()) == [
-        "bd-0001.yaml", "bd-0002.yaml", "bd-0003.yaml"]
+        "bd-0001.yaml",
+        "bd-0002.yaml",
+        "bd-0003.yaml",
+    ]
 
 
 def test_new_refuses_a_reserved_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -977,30 +1091,58 @@ def test_new_refuses_a_reserved_id(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 #: what a record, a file name or a message might carry to the terminal or the CI log
 _HOSTILE_TEXTS = [
-    "\x1b[2J\x1b[31m红字", "a\u202eevil", "line\nbreak", "cr\rreturn", "\u2028sep", "\x85nel",
-    "\u200bzw", "\ud800lone", "\ufdd0nonchar", "\x00nul", "tab\there",
+    "\x1b[2J\x1b[31m红字",
+    "a\u202eevil",
+    "line\nbreak",
+    "cr\rreturn",
+    "\u2028sep",
+    "\x85nel",
+    "\u200bzw",
+    "\ud800lone",
+    "\ufdd0nonchar",
+    "\x00nul",
+    "tab\there",
 ]
 _INJECTIONS = [
-    "\n::error::forged", "\r\n::set-output name=x::y", "::add-mask::secret", "x\n::stop-commands::tok",
-    "%0A::error::percent", "100%", "a,b:c::d", "\r::warning file=x::y", "\u2028::error::ls",
+    "\n::error::forged",
+    "\r\n::set-output name=x::y",
+    "::add-mask::secret",
+    "x\n::stop-commands::tok",
+    "%0A::error::percent",
+    "100%",
+    "a,b:c::d",
+    "\r::warning file=x::y",
+    "\u2028::error::ls",
     "\x85::error::nel",
 ]
 
 
 def _hostile_problems() -> list[report.Problem]:
-    out = [report.Problem("::error::forged.yaml", 99, "load.missing", "缺少文件"),
-           report.Problem("  ::add-mask::x.yaml", None, "load.missing", "缺少文件")]
+    out = [
+        report.Problem("::error::forged.yaml", 99, "load.missing", "缺少文件"),
+        report.Problem("  ::add-mask::x.yaml", None, "load.missing", "缺少文件"),
+    ]
     for i, bad in enumerate(_HOSTILE_TEXTS + _INJECTIONS):
-        out.append(report.Problem(f"data/platforms/bd-{i}{bad}.yaml", i + 1, "records.control-char",
-                                  f"平台名称“{bad}”有问题", f"提示{bad}"))
+        out.append(
+            report.Problem(
+                f"data/platforms/bd-{i}{bad}.yaml",
+                i + 1,
+                "records.control-char",
+                f"平台名称“{bad}”有问题",
+                f"提示{bad}",
+            )
+        )
     return out
 
 
 def _unsafe(ch: str) -> bool:
     import unicodedata
 
-    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") or 0xFDD0 <= ord(ch) <= 0xFDEF or (
-        ord(ch) & 0xFFFE) == 0xFFFE
+    return (
+        unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+        or 0xFDD0 <= ord(ch) <= 0xFDEF
+        or (ord(ch) & 0xFFFE) == 0xFFFE
+    )
 
 
 @pytest.mark.parametrize("fmt", sorted(report.FORMATTERS))
@@ -1019,8 +1161,13 @@ def test_output_never_prints_raw_control_characters(fmt: str) -> None:
 
 
 def _gh_unescape(value: str) -> str:
-    return value.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace(
-        "%25", "%")
+    return (
+        value.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+    )
 
 
 def test_github_format_cannot_be_turned_into_another_workflow_command() -> None:
@@ -1034,8 +1181,12 @@ def test_github_format_cannot_be_turned_into_another_workflow_command() -> None:
     by_line = {p.line: p for p in problems}
     for line in lines[:-1]:
         if "title=load.missing" in line:
-            assert line.startswith(("::error file=%3A%3Aerror%3A%3Aforged.yaml,line=99,title=load.missing::",
-                                    "::error file=  %3A%3Aadd-mask%3A%3Ax.yaml,title=load.missing::")), line
+            assert line.startswith(
+                (
+                    "::error file=%3A%3Aerror%3A%3Aforged.yaml,line=99,title=load.missing::",
+                    "::error file=  %3A%3Aadd-mask%3A%3Ax.yaml,title=load.missing::",
+                )
+            ), line
             continue
         m = re.fullmatch(r"::error (?P<props>[^:]*)::(?P<data>.*)", line)
         assert m, line
@@ -1050,5 +1201,8 @@ def test_github_format_cannot_be_turned_into_another_workflow_command() -> None:
 
 def test_inert_shows_escapes() -> None:
     assert report.inert("a\nb\tc\rd") == "a\\nb\\tc\\rd"
-    assert report.inert("保定\u202e\u200b\x1b\ufdd0\U000e0041　平台") == "保定<U+202E><U+200B><U+001B><U+FDD0><U+E0041>　平台"
+    assert (
+        report.inert("保定\u202e\u200b\x1b\ufdd0\U000e0041　平台")
+        == "保定<U+202E><U+200B><U+001B><U+FDD0><U+E0041>　平台"
+    )
     assert report.inert("普通的文字 ok") == "普通的文字 ok"

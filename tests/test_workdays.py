@@ -180,20 +180,109 @@ def test_calendar_data_file_is_valid_and_names_its_schema() -> None:
 @pytest.mark.parametrize(
     ("entry", "valid"),
     [
-        ({"year": 2027, "source": {"title": "国务院办公厅关于2027年部分节假日安排的通知", "date": "2026-11-12"}, "holidays": ["2027-01-01"], "workdays": []}, True),
-        ({"year": 2027, "source": {"title": "国务院办公厅关于2027年部分节假日安排的通知", "date": "2026-11-12"}, "holidays": ["2027-1-1"], "workdays": []}, False),
+        (
+            {
+                "year": 2027,
+                "source": {
+                    "title": "国务院办公厅关于2027年部分节假日安排的通知",
+                    "date": "2026-11-12",
+                },
+                "holidays": ["2027-01-01"],
+                "workdays": [],
+            },
+            True,
+        ),
+        (
+            {
+                "year": 2027,
+                "source": {
+                    "title": "国务院办公厅关于2027年部分节假日安排的通知",
+                    "date": "2026-11-12",
+                },
+                "holidays": ["2027-1-1"],
+                "workdays": [],
+            },
+            False,
+        ),
         ({"year": 2027, "holidays": ["2027-01-01"], "workdays": []}, False),
         # the source names the notice: its title and its date are both required
         ({"year": 2027, "source": "通知", "holidays": ["2027-01-01"], "workdays": []}, False),
-        ({"year": 2027, "source": {"title": "国务院办公厅关于2027年部分节假日安排的通知"}, "holidays": ["2027-01-01"]}, False),
-        ({"year": 2027, "source": {"title": "国务院办公厅关于2027年部分节假日安排的通知", "date": "2026-11"}, "holidays": []}, False),
-        # by festival, as `registry calendar add` writes it
-        ({"year": 2027, "source": {"title": "国务院办公厅关于2027年部分节假日安排的通知", "date": "2026-11-12"}, "festivals": [{"name": "元旦", "holidays": ["2027-01-01"], "workdays": []}]}, True),
-        ({"year": 2027, "source": {"title": "国务院办公厅关于2027年部分节假日安排的通知", "date": "2026-11-12"}, "festivals": [{"name": "元旦", "holidays": [], "workdays": []}]}, False),
-        ({"year": 2027, "source": {"title": "国务院办公厅关于2027年部分节假日安排的通知", "date": "2026-11-12"}, "festivals": [{"name": "除夕", "holidays": ["2027-02-05"], "workdays": []}]}, False),
-        ({"year": 1999, "source": {"title": "国务院办公厅关于2027年部分节假日安排的通知", "date": "2026-11-12"}, "holidays": ["1999-01-01"], "workdays": []}, False),
         (
-            {"year": 2027, "source": {"title": "国务院办公厅关于2027年部分节假日安排的通知", "date": "2026-11-12"}, "holidays": ["2027-01-01"], "workdays": [], "x": 1},
+            {
+                "year": 2027,
+                "source": {"title": "国务院办公厅关于2027年部分节假日安排的通知"},
+                "holidays": ["2027-01-01"],
+            },
+            False,
+        ),
+        (
+            {
+                "year": 2027,
+                "source": {
+                    "title": "国务院办公厅关于2027年部分节假日安排的通知",
+                    "date": "2026-11",
+                },
+                "holidays": [],
+            },
+            False,
+        ),
+        # by festival, as `registry calendar add` writes it
+        (
+            {
+                "year": 2027,
+                "source": {
+                    "title": "国务院办公厅关于2027年部分节假日安排的通知",
+                    "date": "2026-11-12",
+                },
+                "festivals": [{"name": "元旦", "holidays": ["2027-01-01"], "workdays": []}],
+            },
+            True,
+        ),
+        (
+            {
+                "year": 2027,
+                "source": {
+                    "title": "国务院办公厅关于2027年部分节假日安排的通知",
+                    "date": "2026-11-12",
+                },
+                "festivals": [{"name": "元旦", "holidays": [], "workdays": []}],
+            },
+            False,
+        ),
+        (
+            {
+                "year": 2027,
+                "source": {
+                    "title": "国务院办公厅关于2027年部分节假日安排的通知",
+                    "date": "2026-11-12",
+                },
+                "festivals": [{"name": "除夕", "holidays": ["2027-02-05"], "workdays": []}],
+            },
+            False,
+        ),
+        (
+            {
+                "year": 1999,
+                "source": {
+                    "title": "国务院办公厅关于2027年部分节假日安排的通知",
+                    "date": "2026-11-12",
+                },
+                "holidays": ["1999-01-01"],
+                "workdays": [],
+            },
+            False,
+        ),
+        (
+            {
+                "year": 2027,
+                "source": {
+                    "title": "国务院办公厅关于2027年部分节假日安排的通知",
+                    "date": "2026-11-12",
+                },
+                "holidays": ["2027-01-01"],
+                "workdays": [],
+                "x": 1,
+            },
             False,
         ),
     ],

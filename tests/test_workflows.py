@@ -299,7 +299,7 @@ def test_pr_workflow_validates_tests_builds_and_summarises() -> None:
         "registry validate --format github",
         'python -m pytest -m "not browser" -q',
         "registry build --out site",
-        'base="$(git rev-parse --verify \'HEAD^1\')"',
+        "base=\"$(git rev-parse --verify 'HEAD^1')\"",
         'registry diff --base "$base" > pr-summary/summary.md',
         '"$PR_NUMBER" > pr-summary/pr-number',
         "apt-get install",
@@ -453,8 +453,12 @@ class Repo:
 
     def git(self, *args: str) -> str:
         return subprocess.run(
-            ["git", *args], cwd=self.path, env={**os.environ, **GIT_ENV},
-            capture_output=True, text=True, check=True,
+            ["git", *args],
+            cwd=self.path,
+            env={**os.environ, **GIT_ENV},
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
 
     def commit(self, message: str) -> str:
@@ -481,15 +485,22 @@ class Repo:
         summary = self.path.parent / "summary.md"
         summary.write_text("")
         env = {
-            **os.environ, **GIT_ENV, **extra,
+            **os.environ,
+            **GIT_ENV,
+            **extra,
             "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
             "PYTHONPATH": str(ROOT),
             "GITHUB_STEP_SUMMARY": str(summary),
         }
         shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]  # as Actions runs it
         done = subprocess.run(
-            [*shell, script], cwd=self.path, env=env,
-            capture_output=True, text=True, timeout=120, check=False,
+            [*shell, script],
+            cwd=self.path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         return done.returncode, summary.read_text() + done.stdout
 
@@ -503,8 +514,9 @@ def _edit_history(repo: Repo) -> None:
     path = repo.path / "data" / "platforms" / "bd-0003.yaml"
     text = path.read_text(encoding="utf-8")
     assert "certificate: BDSF-2022-001}" in text
-    path.write_text(text.replace("certificate: BDSF-2022-001}", "certificate: BDSF-2022-009}"),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("certificate: BDSF-2022-001}", "certificate: BDSF-2022-009}"), encoding="utf-8"
+    )
 
 
 def test_deploy_check_on_push_compares_with_the_commit_before_the_push(deployed: Repo) -> None:
@@ -648,9 +660,11 @@ def test_codeowners_starts_with_a_default_owner_and_every_line_names_one() -> No
 
 
 def test_codeowners_covers_every_tracked_file() -> None:
-    files = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.decode().split("\0")
+    files = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
     files = [f for f in files if f]
     assert len(files) > 50
     unowned = [f for f in files if not owners_of(f)]
@@ -692,16 +706,35 @@ def test_code_and_configuration_need_a_maintainer(path: str) -> None:
 
 def test_codeowners_names_the_sensitive_paths_explicitly() -> None:
     named = dict(codeowners_rules())
-    for pattern in ("/docs/", "/docs/overrides/", "/docs/content/", "/tests/", "/benchmarks/",
-                    "/package.json", "/package-lock.json", "/.gitignore", "/.gitattributes",
-                    "/.github/", "/.github/CODEOWNERS", "/schemas/", "/generator/",
-                    "/pyproject.toml", "/mkdocs.yml", "/.ci/"):
+    for pattern in (
+        "/docs/",
+        "/docs/overrides/",
+        "/docs/content/",
+        "/tests/",
+        "/benchmarks/",
+        "/package.json",
+        "/package-lock.json",
+        "/.gitignore",
+        "/.gitattributes",
+        "/.github/",
+        "/.github/CODEOWNERS",
+        "/schemas/",
+        "/generator/",
+        "/pyproject.toml",
+        "/mkdocs.yml",
+        "/.ci/",
+    ):
         assert named[pattern] == ["@baoding-gxj/maintainers"], pattern
 
 
 @pytest.mark.parametrize(
-    "path", ["data/platforms/bd-0001.yaml", "data/announcements/2024-publicity.yaml",
-             "data/rules.yaml", "data/attachments/notice.pdf"]
+    "path",
+    [
+        "data/platforms/bd-0001.yaml",
+        "data/announcements/2024-publicity.yaml",
+        "data/rules.yaml",
+        "data/attachments/notice.pdf",
+    ],
 )
 def test_data_needs_the_bureau(path: str) -> None:
     assert owners_of(path) == ["@baoding-gxj/reviewers"]

@@ -30,8 +30,11 @@ TODAY = date(2026, 11, 29)
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def old_site(tmp_path: Path) -> Path:
@@ -65,7 +68,8 @@ def test_leaving_without_commit_keeps_the_old_site(tmp_path: Path) -> None:
 
 
 def test_interrupted_between_the_two_renames_puts_the_old_site_back(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Ctrl-C or SIGTERM (which the CLI turns into SystemExit) right after the old site
     was moved aside: leaving the staging folder puts it back."""
     out = old_site(tmp_path)
@@ -147,8 +151,20 @@ def test_disk_full_keeps_the_old_site(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def _build_command(out: Path) -> list[str]:
-    return [sys.executable, "-m", "generator.cli", "build", "--data", str(DATA), "--out", str(out),
-            "--today", TODAY.isoformat(), "--config", str(CONFIG)]
+    return [
+        sys.executable,
+        "-m",
+        "generator.cli",
+        "build",
+        "--data",
+        str(DATA),
+        "--out",
+        str(out),
+        "--today",
+        TODAY.isoformat(),
+        "--config",
+        str(CONFIG),
+    ]
 
 
 @pytest.mark.build
@@ -161,13 +177,20 @@ def test_a_killed_build_leaves_the_old_or_the_new_site(tmp_path: Path, sig: sign
     subprocess.run(_build_command(new), cwd=ROOT, env=env, check=True, capture_output=True)
     new_tree = {k: v for k, v in tree(new).items() if not k.startswith("pagefind/")}
     started = time.monotonic()
-    subprocess.run(_build_command(tmp_path / "timing"), cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        _build_command(tmp_path / "timing"), cwd=ROOT, env=env, check=True, capture_output=True
+    )
     duration = time.monotonic() - started
     for i, fraction in enumerate((0.1, 0.4, 0.7, 0.85, 0.95, 1.2)):
         out = old_site(tmp_path / f"run{i}")
         old_tree = tree(out)
-        proc = subprocess.Popen(_build_command(out), cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            _build_command(out),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(duration * fraction)
         proc.send_signal(sig)
         proc.wait(timeout=120)

@@ -110,7 +110,9 @@ def diff_against(data_dir: Path, rev: str, today: date) -> DiffOutcome:
 
 def _not_ancestor(prefix: str, rev: str) -> Problem:
     return Problem(
-        prefix.rstrip("/") or ".", None, "diff.not-ancestor",
+        prefix.rstrip("/") or ".",
+        None,
+        "diff.not-ancestor",
         f"基准版本“{rev}”不是当前提交（HEAD）的祖先：当前提交不是在它之上继续的，"
         "可能改写了历史（强制推送、变基），也可能当前分支落后于它；只增不改无法据此检查",
         "只能与当前提交的祖先比较。请先把基准分支合并进来（git merge origin/main）再比较；"
@@ -142,9 +144,11 @@ def compare(rev: str, today: date, prefix: str, sides: Sides) -> DiffOutcome:
         *check_deleted(pairing, rev, today),
         *check_renamed(pairing),
         *check_id_changed(pairing),
-        *check_id_reused(pairing, base, [
-            prefix + rel for rel in sorted(sides.deleted_before - sides.base.files.keys())
-        ]),
+        *check_id_reused(
+            pairing,
+            base,
+            [prefix + rel for rel in sorted(sides.deleted_before - sides.base.files.keys())],
+        ),
         *check_history(pairing),
         *check_announcements(pairing, today),
     ]

@@ -35,26 +35,39 @@ def check_deleted(pairing: Pairing, rev: str, today: date) -> list[Problem]:
     for old in pairing.deleted:
         restore = f"请恢复文件：git checkout {rev} -- {old.file}"
         if old.kind == "announcement" and published(old, today):
-            problems.append(Problem(
-                old.file, None, "diff.announcement-deleted",
-                f"{describe(old)}已经发布，记录文件不能删除",
-                f"{restore}。已发布的公告保持原样；如需更正或撤回，请另发一则公告（新文件、新编号）说明",
-            ))
+            problems.append(
+                Problem(
+                    old.file,
+                    None,
+                    "diff.announcement-deleted",
+                    f"{describe(old)}已经发布，记录文件不能删除",
+                    f"{restore}。已发布的公告保持原样；如需更正或撤回，请另发一则公告（新文件、新编号）说明",
+                )
+            )
         else:
-            what = "平台不再具备称号时，请在 history 末尾追加 revoked（撤销）事件" if old.kind == "platform" \
+            what = (
+                "平台不再具备称号时，请在 history 末尾追加 revoked（撤销）事件"
+                if old.kind == "platform"
                 else "公告有误时请另发一则公告说明"
-            problems.append(Problem(
-                old.file, None, "diff.deleted",
-                f"{describe(old)}的记录文件被删除；记录文件永不删除",
-                f"{restore}。{what}",
-            ))
+            )
+            problems.append(
+                Problem(
+                    old.file,
+                    None,
+                    "diff.deleted",
+                    f"{describe(old)}的记录文件被删除；记录文件永不删除",
+                    f"{restore}。{what}",
+                )
+            )
     return problems
 
 
 def check_renamed(pairing: Pairing) -> list[Problem]:
     return [
         Problem(
-            new.file, new.line(["id"]) or 1, "diff.renamed",
+            new.file,
+            new.line(["id"]) or 1,
+            "diff.renamed",
             f"{describe(old)}的记录文件被改名：{old.file} → {new.file}；文件名就是编号，永不更改",
             f"请把文件改回 {old.file}（git mv {new.file} {old.file}），编号（id）也保持“{old.id or old.stem}”",
         )
@@ -67,15 +80,21 @@ def check_id_changed(pairing: Pairing) -> list[Problem]:
     for old, new in pairing.common:
         if old.id is not None and new.doc is not None and new.id != old.id:
             shown = "（已删除）" if new.id is None else f"“{one_line(new.id)}”"
-            problems.append(Problem(
-                new.file, new.line(["id"]), "diff.id-changed",
-                f"{describe(old)}的编号由“{old.id}”改为{shown}；编号一经使用永不更改",
-                f"请把 id 改回“{old.id}”。需要新记录时请新建文件（registry new 会分配新编号）",
-            ))
+            problems.append(
+                Problem(
+                    new.file,
+                    new.line(["id"]),
+                    "diff.id-changed",
+                    f"{describe(old)}的编号由“{old.id}”改为{shown}；编号一经使用永不更改",
+                    f"请把 id 改回“{old.id}”。需要新记录时请新建文件（registry new 会分配新编号）",
+                )
+            )
     return problems
 
 
-def check_id_reused(pairing: Pairing, base: Mapping[str, Record], deleted_before: Iterable[str]) -> list[Problem]:
+def check_id_reused(
+    pairing: Pairing, base: Mapping[str, Record], deleted_before: Iterable[str]
+) -> list[Problem]:
     """New files must not take an id the base uses or that an earlier commit deleted."""
     used: dict[str, str] = {}
     for rec in base.values():
@@ -83,19 +102,24 @@ def check_id_reused(pairing: Pairing, base: Mapping[str, Record], deleted_before
             if key:
                 used.setdefault(key, f"已由 {rec.file}（{describe(rec)}）使用")
     for file in deleted_before:
-        used.setdefault(PurePosixPath(file).stem, f"曾在以前的版本中由 {file} 使用（该文件已被删除）")
+        used.setdefault(
+            PurePosixPath(file).stem, f"曾在以前的版本中由 {file} 使用（该文件已被删除）"
+        )
     problems = []
     for new in pairing.added:
         for key in dict.fromkeys(k for k in (new.id, new.stem) if k):
             if key in used:
-                problems.append(Problem(
-                    new.file, new.line(["id"]) or 1, "diff.id-reused",
-                    f"新文件 {new.file} 使用的编号“{key}”{used[key]}；编号永不复用",
-                    "请换一个从未用过的编号（registry new 会自动分配），文件名与 id 保持一致",
-                ))
+                problems.append(
+                    Problem(
+                        new.file,
+                        new.line(["id"]) or 1,
+                        "diff.id-reused",
+                        f"新文件 {new.file} 使用的编号“{key}”{used[key]}；编号永不复用",
+                        "请换一个从未用过的编号（registry new 会自动分配），文件名与 id 保持一致",
+                    )
+                )
                 break
     return problems
-
 
 
 # ------------------------------------------------------------- history (append-only)
@@ -123,8 +147,10 @@ class HistoryIssue:
 
 
 def _same_date_type(a: Any, b: Any) -> bool:
-    return isinstance(a, dict) and isinstance(b, dict) and (
-        (a.get("date"), a.get("type")) == (b.get("date"), b.get("type"))
+    return (
+        isinstance(a, dict)
+        and isinstance(b, dict)
+        and ((a.get("date"), a.get("type")) == (b.get("date"), b.get("type")))
     )
 
 
@@ -162,12 +188,16 @@ def align_history(base: Sequence[Any], new: Sequence[Any]) -> tuple[list[History
         if j is not None:
             take(i, j, "moved")
     for i in pending:  # same day, same type, other details: edited
-        j = next((j for j in free if _same_date_type(new[j], base[i])), None) if i not in found else None
+        j = (
+            next((j for j in free if _same_date_type(new[j], base[i])), None)
+            if i not in found
+            else None
+        )
         if j is not None:
             take(i, j, "edited")
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():  # in place of it: edited
         if tag == "replace":
-            for i, j in zip(range(i1, i2), range(j1, j2)):
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
                 if i not in found and j in free:
                     take(i, j, "edited")
     issues = [found.get(i) or HistoryIssue("removed", i, None) for i in pending]
@@ -190,36 +220,49 @@ def check_history(pairing: Pairing) -> list[Problem]:
     return problems
 
 
-def _history_problem(old: Record, new: Record, base_events: Sequence[Any], new_events: Sequence[Any],
-                     issue: HistoryIssue) -> Problem:
+def _history_problem(
+    old: Record,
+    new: Record,
+    base_events: Sequence[Any],
+    new_events: Sequence[Any],
+    issue: HistoryIssue,
+) -> Problem:
     who = describe(new if new.data.get("name") else old)
     # Indices are set for every kind that uses them (see align_history); -1 never prints.
     i = issue.base_index if issue.base_index is not None else -1
     j = issue.new_index if issue.new_index is not None else -1
     if issue.kind == "removed":
         return Problem(
-            new.file, new.line(["history"]), "diff.history-removed",
+            new.file,
+            new.line(["history"]),
+            "diff.history-removed",
             f"{who}的历史事件“{event_name(base_events[i])}”（原第 {i + 1} 条）被删除；历史只增不改",
             _HISTORY_REMOVE_HINT,
         )
     line = new.line(["history", j])
     if issue.kind == "inserted":
         return Problem(
-            new.file, line, "diff.history-edited",
+            new.file,
+            line,
+            "diff.history-edited",
             f"{who}的历史中，新事件“{event_name(new_events[j])}”插在了已有事件之间；历史只能在末尾追加",
             _HISTORY_ORDER_HINT,
         )
     event = event_name(base_events[i])
     if issue.kind == "moved":
         return Problem(
-            new.file, line, "diff.history-edited",
+            new.file,
+            line,
+            "diff.history-edited",
             f"{who}的历史事件“{event}”的位置被改变（原第 {i + 1} 条，现第 {j + 1} 条）；"
             "已有事件的顺序不能改变",
             _HISTORY_ORDER_HINT,
         )
     titles = "、".join(schemas.title("platform", ["history", 0, str(k)]) for k in issue.fields)
     return Problem(
-        new.file, line, "diff.history-edited",
+        new.file,
+        line,
+        "diff.history-edited",
         f"{who}的历史事件“{event}”被修改（{titles or '内容'}）；历史只增不改",
         _HISTORY_EDIT_HINT,
     )
@@ -255,20 +298,27 @@ def check_announcements(pairing: Pairing, today: date) -> list[Problem]:
         before.pop("id", None)  # a changed id is diff.id-changed
         after.pop("id", None)
         for path in changed_paths(before, after):
-            problems.append(Problem(
-                new.file, new.line(path), "diff.announcement-changed",
-                f"{describe(old)}已经发布，不能再修改“{field_title('announcement', path)}”",
-                _CORRIGENDUM_HINT,
-            ))
+            problems.append(
+                Problem(
+                    new.file,
+                    new.line(path),
+                    "diff.announcement-changed",
+                    f"{describe(old)}已经发布，不能再修改“{field_title('announcement', path)}”",
+                    _CORRIGENDUM_HINT,
+                )
+            )
         if not isinstance(old_files, list) or not isinstance(new_files, list):
             continue
         for i, item in enumerate(old_files):
             if i >= len(new_files) or new_files[i] != item:
                 shown = one_line(item.get("title", "")) if isinstance(item, dict) else ""
-                problems.append(Problem(
-                    new.file, new.line(["attachments", i] if i < len(new_files) else ["attachments"]),
-                    "diff.announcement-changed",
-                    f"{describe(old)}已经发布，其附件“{shown}”不能修改或删除",
-                    _CORRIGENDUM_HINT,
-                ))
+                problems.append(
+                    Problem(
+                        new.file,
+                        new.line(["attachments", i] if i < len(new_files) else ["attachments"]),
+                        "diff.announcement-changed",
+                        f"{describe(old)}已经发布，其附件“{shown}”不能修改或删除",
+                        _CORRIGENDUM_HINT,
+                    )
+                )
     return problems

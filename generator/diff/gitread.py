@@ -48,11 +48,20 @@ class Tree:
     refused: tuple[Problem, ...] = ()
 
 
-def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None,
-         env: Mapping[str, str] | None = None, ok: Sequence[int] = (0,)) -> tuple[int, bytes]:
+def _git(
+    args: Sequence[str],
+    cwd: Path,
+    stdin: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    ok: Sequence[int] = (0,),
+) -> tuple[int, bytes]:
     try:
         done = subprocess.run(
-            ["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False,
+            ["git", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            check=False,
             env=None if env is None else {**os.environ, **env},
         )
     except FileNotFoundError:
@@ -65,8 +74,9 @@ def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None,
     return done.returncode, done.stdout
 
 
-def git(args: Sequence[str], cwd: Path, stdin: bytes | None = None,
-        env: Mapping[str, str] | None = None) -> bytes:
+def git(
+    args: Sequence[str], cwd: Path, stdin: bytes | None = None, env: Mapping[str, str] | None = None
+) -> bytes:
     return _git(args, cwd, stdin, env)[1]
 
 
@@ -111,10 +121,14 @@ def work_tree(data_dir: Path) -> str:
 
 
 def record_kind(rel: str) -> str | None:
-    """"platform" / "announcement" for a record file's path, else None (.yml too)."""
+    """ "platform" / "announcement" for a record file's path, else None (.yml too)."""
     parts = PurePosixPath(rel).parts
-    if (len(parts) == 2 and parts[0] in RECORD_DIRS and rel.endswith(RECORD_SUFFIXES)
-            and not parts[1].startswith(".")):
+    if (
+        len(parts) == 2
+        and parts[0] in RECORD_DIRS
+        and rel.endswith(RECORD_SUFFIXES)
+        and not parts[1].startswith(".")
+    ):
         return RECORD_DIRS[parts[0]]
     return None
 
@@ -141,13 +155,17 @@ def refusal(rel: str, mode: str, file: str, side: str) -> Problem | None:
     """
     if mode == SYMLINK_MODE:
         return Problem(
-            file, None, "diff.symlink",
+            file,
+            None,
+            "diff.symlink",
             f"{side}中的 {file} 是符号链接；数据目录中只允许普通文件，链接不会被读取",
             "请删除这个链接（git rm），把内容作为普通文件提交；" + _ONLY_FILES,
         )
     if mode == SUBMODULE_MODE:
         return Problem(
-            file, None, "diff.submodule",
+            file,
+            None,
+            "diff.submodule",
             f"{side}中的 {file} 是子模块（另一个 Git 仓库）；数据目录中只允许普通文件",
             "请删除子模块（git rm），把数据作为普通文件提交；" + _ONLY_FILES,
         )
@@ -156,13 +174,17 @@ def refusal(rel: str, mode: str, file: str, side: str) -> Problem | None:
     if lower.endswith(".yml") or (lower.endswith(".yaml") and not name.endswith(".yaml")):
         stem = name.rsplit(".", 1)[0]
         return Problem(
-            file, None, "diff.extension",
+            file,
+            None,
+            "diff.extension",
             f"{side}中的 {file} 扩展名不对：数据文件的扩展名应为小写的 .yaml",
             f"请改名为 {stem}.yaml（git mv）",
         )
     if mode not in REGULAR_MODES or not _expected(rel):
         return Problem(
-            file, None, "diff.unexpected",
+            file,
+            None,
+            "diff.unexpected",
             f"{side}中的 {file} 不是数据目录应有的文件",
             f"请删除或移出数据目录；{_ONLY_FILES}",
         )
@@ -194,10 +216,15 @@ def read_tree(data_dir: Path, tree: str, side: str) -> Tree:
             rel = raw_path.decode("utf-8")
         except UnicodeDecodeError:
             shown = prefix + raw_path.decode("utf-8", "replace")
-            refused.append(Problem(
-                shown, None, "diff.unexpected", f"{side}中的 {shown} 的文件名不是 UTF-8 编码",
-                "请用 UTF-8 编码的文件名（记录文件名就是编号，只用小写字母、数字和连字符）",
-            ))
+            refused.append(
+                Problem(
+                    shown,
+                    None,
+                    "diff.unexpected",
+                    f"{side}中的 {shown} 的文件名不是 UTF-8 编码",
+                    "请用 UTF-8 编码的文件名（记录文件名就是编号，只用小写字母、数字和连字符）",
+                )
+            )
             continue
         problem = refusal(rel, mode, prefix + rel, side)
         if problem is not None:
@@ -227,8 +254,18 @@ def _cat_blobs(wanted: Mapping[str, str], cwd: Path) -> dict[str, bytes]:
 def deleted_before(data_dir: Path, commit: str) -> frozenset[str]:
     """Record paths that some commit up to `commit` deleted."""
     log = git(
-        ["log", "--relative", "--no-renames", "--diff-filter=D", "--name-only", "--format=",
-         "-z", commit, "--", "."],
+        [
+            "log",
+            "--relative",
+            "--no-renames",
+            "--diff-filter=D",
+            "--name-only",
+            "--format=",
+            "-z",
+            commit,
+            "--",
+            ".",
+        ],
         data_dir,
     )
     paths = (chunk.strip(b"\n").decode("utf-8", "replace") for chunk in log.split(b"\0"))
@@ -260,7 +297,10 @@ def data_folder_refusal(data_dir: Path) -> Problem | None:
     if data_dir.is_symlink():
         file = data_dir.as_posix()
         return Problem(
-            file, None, "diff.symlink", f"数据目录 {file} 是符号链接；不会沿链接读取其他目录",
+            file,
+            None,
+            "diff.symlink",
+            f"数据目录 {file} 是符号链接；不会沿链接读取其他目录",
             "请把数据作为普通文件放在数据目录中",
         )
     return None

@@ -50,7 +50,9 @@ class Record:
     def name(self) -> str:
         key = "name" if self.kind == "platform" else "title"
         value = self.data.get(key)
-        return one_line(value) if isinstance(value, str) and value.strip() else (self.id or self.stem)
+        return (
+            one_line(value) if isinstance(value, str) and value.strip() else (self.id or self.stem)
+        )
 
     def line(self, path: Sequence[str | int]) -> int | None:
         return self.doc.line(path) if self.doc is not None else None
@@ -59,8 +61,9 @@ class Record:
 Parsed = tuple[Document | None, tuple[Problem, ...]]
 
 
-def records_of(tree: Tree, prefix: str,
-               known: Mapping[tuple[str, bytes], Parsed] | None = None) -> dict[str, Record]:
+def records_of(
+    tree: Tree, prefix: str, known: Mapping[tuple[str, bytes], Parsed] | None = None
+) -> dict[str, Record]:
     """Record files parsed; `known` holds files already parsed, by (file, bytes)."""
     known = known or {}
     out = {}
@@ -98,7 +101,9 @@ def sources_of(tree: Tree, records: Mapping[str, Record], prefix: str) -> Source
         raw = tree.files.get(name)
         if raw is None:
             doc = None
-            problems.append(Problem(prefix + name, None, "load.missing", f"缺少文件 {prefix + name}"))
+            problems.append(
+                Problem(prefix + name, None, "load.missing", f"缺少文件 {prefix + name}")
+            )
         else:
             doc, found = parse_yaml(raw, prefix + name)
             problems += found
@@ -175,13 +180,17 @@ class Year(int):
     """An indicators row, keyed by its year rather than its position in the list."""
 
 
-def changed_paths(before: Any, after: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+def changed_paths(
+    before: Any, after: Any, path: tuple[str | int, ...] = ()
+) -> list[tuple[str | int, ...]]:
     """Leaf paths where two plain values differ (lists compare whole)."""
     if isinstance(before, dict) and isinstance(after, dict):
         out = []
         for key in sorted(before.keys() | after.keys(), key=str):
             if before.get(key, MISSING) != after.get(key, MISSING):
-                out += changed_paths(before.get(key, MISSING), after.get(key, MISSING), path + (key,))
+                out += changed_paths(
+                    before.get(key, MISSING), after.get(key, MISSING), path + (key,)
+                )
         return out
     return [path] if before != after else []
 
@@ -211,8 +220,9 @@ class Pairing:
     added: tuple[Record, ...]
 
 
-def pair_records(base: Mapping[str, Record], new: Mapping[str, Record],
-                 moved: Sequence[tuple[str, str]] = ()) -> Pairing:
+def pair_records(
+    base: Mapping[str, Record], new: Mapping[str, Record], moved: Sequence[tuple[str, str]] = ()
+) -> Pairing:
     """Same path: the same record. A file gone from the base is the added file of
     the same kind that git saw it move to (`moved`, from `git diff -M`), else the one
     with its id; otherwise it was deleted."""
@@ -228,7 +238,11 @@ def pair_records(base: Mapping[str, Record], new: Mapping[str, Record],
     deleted = []
     for old in gone.values():
         match = next(
-            (a for a in added.values() if a.kind == old.kind and old.id is not None and a.id == old.id),
+            (
+                a
+                for a in added.values()
+                if a.kind == old.kind and old.id is not None and a.id == old.id
+            ),
             None,
         )
         if match is None:

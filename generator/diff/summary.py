@@ -96,8 +96,12 @@ def other_file_changes(base_tree: Tree, new_tree: Tree, prefix: str) -> tuple[tu
     return tuple(out)
 
 
-def summarise(pairing: Pairing, statuses: tuple[StatusChange, ...] = (), status_note: str = "",
-              other_files: tuple[tuple[str, str], ...] = ()) -> Changes:
+def summarise(
+    pairing: Pairing,
+    statuses: tuple[StatusChange, ...] = (),
+    status_note: str = "",
+    other_files: tuple[tuple[str, str], ...] = (),
+) -> Changes:
     new_events = []
     fields = []
     for old, new in pairing.common:
@@ -120,10 +124,12 @@ def summarise(pairing: Pairing, statuses: tuple[StatusChange, ...] = (), status_
         status_note=status_note,
         other_files=other_files,
         fields=tuple(fields),
-        new_announcements=tuple(sorted(
-            (r for r in pairing.added if r.kind == "announcement"),
-            key=lambda r: (str(r.data.get("date", "")), r.rel),
-        )),
+        new_announcements=tuple(
+            sorted(
+                (r for r in pairing.added if r.kind == "announcement"),
+                key=lambda r: (str(r.data.get("date", "")), r.rel),
+            )
+        ),
     )
 
 
@@ -152,9 +158,15 @@ def _by_year(value: Any) -> Any:
     """Indicators as {year: row} so that a new year reads as one addition."""
     if isinstance(value, dict):
         return {k: _by_year(v) for k, v in value.items()}
-    if isinstance(value, list) and value and all(
-        isinstance(x, dict) and isinstance(x.get("year"), int) and not isinstance(x.get("year"), bool)
-        for x in value
+    if (
+        isinstance(value, list)
+        and value
+        and all(
+            isinstance(x, dict)
+            and isinstance(x.get("year"), int)
+            and not isinstance(x.get("year"), bool)
+            for x in value
+        )
     ):
         years = [x["year"] for x in value]
         if len(set(years)) == len(years):
@@ -199,8 +211,12 @@ def statuses_may_differ(pairing: Pairing, base_tree: Tree, new_tree: Tree) -> bo
     )
 
 
-def status_changes(pairing: Pairing, base_registry: model.Registry | None,
-                   new_registry: model.Registry | None, today: date) -> tuple[tuple[StatusChange, ...], str]:
+def status_changes(
+    pairing: Pairing,
+    base_registry: model.Registry | None,
+    new_registry: model.Registry | None,
+    today: date,
+) -> tuple[tuple[StatusChange, ...], str]:
     if base_registry is None:
         return (), "基准版本的数据未通过校验，无法推算原状态，此处不列出状态变化。"
     if new_registry is None:
@@ -208,8 +224,13 @@ def status_changes(pairing: Pairing, base_registry: model.Registry | None,
     before = {p.id: p.status(today) for p in base_registry.platforms}
     after = {p.id: p.status(today) for p in new_registry.platforms}
     out = []
-    for old, new in pairing.common:
-        if new.kind == "platform" and new.id in before and new.id in after and before[new.id] != after[new.id]:
+    for _old, new in pairing.common:
+        if (
+            new.kind == "platform"
+            and new.id in before
+            and new.id in after
+            and before[new.id] != after[new.id]
+        ):
             out.append(StatusChange(new, before[new.id], after[new.id]))
     return tuple(out), ""
 
@@ -300,7 +321,10 @@ def _new_platform_line(rec: Record, view: View) -> str:
 def _event_line(event: Any, view: View) -> str:
     if not isinstance(event, dict):
         return f"  - {code(canon(event))}"
-    labels = {k: schemas.enum_labels("platform", ["history", 0, k]) for k in ("type", "result", "reason", "level")}
+    labels = {
+        k: schemas.enum_labels("platform", ["history", 0, k])
+        for k in ("type", "result", "reason", "level")
+    }
     kind = str(event.get("type", ""))
     head = f"{_token(event.get('date', ''))} {labels['type'].get(kind) or code(kind)}"
 
@@ -311,7 +335,11 @@ def _event_line(event: Any, view: View) -> str:
     ann = event.get("announcement")
     if ann is not None:
         ann_title = view.announcement_titles.get(str(ann))
-        details.append(f"公告 {code(ann_title)}（{_token(ann)}）" if ann_title else f"{title('announcement')} {_token(ann)}")
+        details.append(
+            f"公告 {code(ann_title)}（{_token(ann)}）"
+            if ann_title
+            else f"{title('announcement')} {_token(ann)}"
+        )
     for key in ("certificate", "year"):
         if key in event:
             details.append(f"{title(key)} {_value(event[key])}")
@@ -323,7 +351,9 @@ def _event_line(event: Any, view: View) -> str:
         details.append(f"{_value(event.get('from'))} → {_value(event.get('to'))}")
     if "note" in event:
         note = event["note"]
-        details.append(f"{title('note')} " + ("（较长，请在文件中查看）" if _is_long(note) else _value(note)))
+        details.append(
+            f"{title('note')} " + ("（较长，请在文件中查看）" if _is_long(note) else _value(note))
+        )
     return f"  - {head}" + ("：" + "；".join(details) if details else "")
 
 
@@ -337,8 +367,10 @@ def _field_line(change: FieldChange) -> str:
         new = change.new if isinstance(change.new, list) else []
         if new[: len(old)] == old and len(new) > len(old):
             added = "、".join(
-                f"{code(a.get('title', ''))}（{code(a.get('file', ''))}）" if isinstance(a, dict) else code(a)
-                for a in new[len(old):]
+                f"{code(a.get('title', ''))}（{code(a.get('file', ''))}）"
+                if isinstance(a, dict)
+                else code(a)
+                for a in new[len(old) :]
             )
             return f"  - {change.label}：新增 {added}"
         return f"  - {change.label}：已修改"
@@ -348,8 +380,10 @@ def _field_line(change: FieldChange) -> str:
 def _announcement_line(rec: Record, view: View) -> str:
     data = rec.data
     kind = str(data.get("type", ""))
-    line = (f"- {_token(data.get('date', ''))} {announcement_types().get(kind) or code(kind)}："
-            f"{code(rec.name)}（{_token(rec.id or rec.stem)}）")
+    line = (
+        f"- {_token(data.get('date', ''))} {announcement_types().get(kind) or code(kind)}："
+        f"{code(rec.name)}（{_token(rec.id or rec.stem)}）"
+    )
     pub = data.get("publicity")
     if isinstance(pub, dict):
         found = view.registry.announcement(rec.id or "") if view.registry is not None else None
@@ -360,8 +394,14 @@ def _announcement_line(rec: Record, view: View) -> str:
     return line
 
 
-def render(rev: str, today: date, changes: Changes, view: View,
-           problems: Sequence[Problem], validation: Sequence[Problem]) -> str:
+def render(
+    rev: str,
+    today: date,
+    changes: Changes,
+    view: View,
+    problems: Sequence[Problem],
+    validation: Sequence[Problem],
+) -> str:
     out = ["## 数据变更摘要", ""]
     n_platforms, n_events, n_status, n_fields, n_anns = changes.counts
     if any(changes.counts) or changes.other_files:
@@ -383,14 +423,18 @@ def render(rev: str, today: date, changes: Changes, view: View,
             out += [_event_line(e, view) for e in group.events]
     if changes.statuses or (changes.status_note and any(changes.counts)):
         out += ["", "### 状态变化", ""]
-        out += [f"- {_platform_head(s.record)}：{s.old.value} → {s.new.value}" for s in changes.statuses]
+        out += [
+            f"- {_platform_head(s.record)}：{s.old.value} → {s.new.value}" for s in changes.statuses
+        ]
         if changes.status_note:
             out.append(changes.status_note)
     if changes.fields:
         out += ["", "### 字段变更", ""]
         for rc in changes.fields:
             what = "平台" if rc.record.kind == "platform" else "公告"
-            out.append(f"- {what} {code(rc.record.name)}（{_token(rc.record.id or rc.record.stem)}）")
+            out.append(
+                f"- {what} {code(rc.record.name)}（{_token(rc.record.id or rc.record.stem)}）"
+            )
             out += [_field_line(f) for f in rc.fields]
     if changes.new_announcements:
         out += ["", "### 新增公告", ""]

@@ -71,7 +71,13 @@ def atom_feed(registry: Registry, site_url: str, publisher: Publisher) -> bytes:
     _sub(feed, "title", publisher.feed_title)
     _sub(feed, "id", publisher.tag("announcements"))
     _sub(feed, "updated", _atom_time(newest))
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=paths.absolute(site_url, paths.FEED))
+    _sub(
+        feed,
+        "link",
+        rel="self",
+        type="application/atom+xml",
+        href=paths.absolute(site_url, paths.FEED),
+    )
     _sub(feed, "link", rel="alternate", type="text/html", href=paths.absolute(site_url, paths.HOME))
     _sub(_sub(feed, "author"), "name", publisher.authority)
     _sub(feed, "rights", f"{publisher.license_title}（{publisher.license}）")

@@ -73,28 +73,51 @@ def platform_schema(registry: Registry) -> dict[str, Any]:
     rules = registry.rules
     counties = [c.name for c in registry.counties]
     fields = [
-        _field(HEADER[0], description="平台编号，永不更改、永不复用",
-               constraints=_required(unique=True, pattern=ID_PATTERN)),
+        _field(
+            HEADER[0],
+            description="平台编号，永不更改、永不复用",
+            constraints=_required(unique=True, pattern=ID_PATTERN),
+        ),
         _field(HEADER[1], constraints=_required()),
         _field(HEADER[2], constraints=_required()),
-        _field(HEADER[3], description="18位统一社会信用代码（GB 32100）；在 Excel 中请作为文本导入",
-               constraints=_required()),
-        _field(HEADER[4], description="平台所在的县（市、区）或功能区",
-               constraints=_required(enum=counties) if counties else _required()),
-        _field(HEADER[5], description=f"提供的{schemas.title('platform', ['services'])}，以“、”分隔："
-               + "、".join(category_titles().values())),
-        _field(HEADER[6], description="数据日期当天由历史推算的状态",
-               constraints=_required(enum=[s.value for s in Status]),
-               categories=[{"value": s.value, "label": s.value} for s in Status]),
+        _field(
+            HEADER[3],
+            description="18位统一社会信用代码（GB 32100）；在 Excel 中请作为文本导入",
+            constraints=_required(),
+        ),
+        _field(
+            HEADER[4],
+            description="平台所在的县（市、区）或功能区",
+            constraints=_required(enum=counties) if counties else _required(),
+        ),
+        _field(
+            HEADER[5],
+            description=f"提供的{schemas.title('platform', ['services'])}，以“、”分隔："
+            + "、".join(category_titles().values()),
+        ),
+        _field(
+            HEADER[6],
+            description="数据日期当天由历史推算的状态",
+            constraints=_required(enum=[s.value for s in Status]),
+            categories=[{"value": s.value, "label": s.value} for s in Status],
+        ),
         _field(HEADER[7], description="证书编号（最近一次认定）"),
         _field(HEADER[8], "integer", "首次认定的年度批次", constraints={"minimum": 1900}),
-        _field(HEADER[9], "date", f"认定或上次复核合格满{rules.review_years}年（{rules.review_article}）"),
+        _field(
+            HEADER[9],
+            "date",
+            f"认定或上次复核合格满{rules.review_years}年（{rules.review_article}）",
+        ),
         _field(HEADER[10], "date", "撤销日期，仅已撤销的平台"),
         _field(HEADER[11], description="服务电话；在 Excel 中请作为文本导入，以免丢失开头的 0"),
         _field(HEADER[12]),
         _field(HEADER[13]),
-        _field(HEADER[14], description="平台页面（核验页面）地址", format="uri",
-               constraints=_required(unique=True)),
+        _field(
+            HEADER[14],
+            description="平台页面（核验页面）地址",
+            format="uri",
+            constraints=_required(unique=True),
+        ),
     ]
     return {"fields": fields, "primaryKey": [HEADER[0]], "missingValues": [""]}
 
@@ -103,14 +126,21 @@ def announcement_schema(registry: Registry) -> dict[str, Any]:
     h = ANNOUNCEMENT_HEADER
     labels = announcement_type_labels()
     fields = [
-        _field(h[0], description="公告编号", constraints=_required(unique=True, pattern=ID_PATTERN)),
+        _field(
+            h[0], description="公告编号", constraints=_required(unique=True, pattern=ID_PATTERN)
+        ),
         _field(h[1], constraints=_required(enum=list(labels.values()))),
         _coded(h[2], labels),
         _field(h[3], constraints=_required()),
         _field(h[4], "date", constraints=_required()),
         _field(h[5]),
         _field(h[6], "date", "仅公示公告"),
-        _field(h[7], "integer", f"仅公示公告（{registry.rules.publicity_article}）", constraints={"minimum": 1}),
+        _field(
+            h[7],
+            "integer",
+            f"仅公示公告（{registry.rules.publicity_article}）",
+            constraints={"minimum": 1},
+        ),
         _field(h[8], "date", "按工作日推算，仅公示公告"),
         _field(h[9], format="uri", constraints=_required(unique=True)),
     ]
@@ -121,7 +151,9 @@ def history_schema() -> dict[str, Any]:
     h = HISTORY_HEADER
     fields = [
         _field(h[0], constraints=_required(pattern=ID_PATTERN)),
-        _field(h[1], "integer", "该平台历史中的第几个事件（从 1 起）", constraints=_required(minimum=1)),
+        _field(
+            h[1], "integer", "该平台历史中的第几个事件（从 1 起）", constraints=_required(minimum=1)
+        ),
         _field(h[2], "date", constraints=_required()),
         _field(h[3], constraints=_required(enum=list(event_labels("type").values()))),
         _coded(h[4], event_labels("type")),
@@ -135,7 +167,10 @@ def history_schema() -> dict[str, Any]:
         "primaryKey": [h[0], h[1]],
         "foreignKeys": [
             {"fields": [h[0]], "reference": {"resource": "platforms", "fields": [HEADER[0]]}},
-            {"fields": [h[5]], "reference": {"resource": "announcements", "fields": [ANNOUNCEMENT_HEADER[0]]}},
+            {
+                "fields": [h[5]],
+                "reference": {"resource": "announcements", "fields": [ANNOUNCEMENT_HEADER[0]]},
+            },
         ],
         "missingValues": [""],
     }
@@ -187,19 +222,49 @@ def datapackage(
     subject = publisher.subject
     platforms = platform_schema(registry)
     resources = [
-        _resource("platforms", paths.PLATFORMS_CSV, f"{subject}（全部）",
-                  files[paths.PLATFORMS_CSV], platforms, "全部平台，一行一个，按编号排列"),
-        _resource("announcements", paths.ANNOUNCEMENTS_CSV, "公告", files[paths.ANNOUNCEMENTS_CSV],
-                  announcement_schema(registry), "全部公告，新的在前"),
-        _resource("history", paths.HISTORY_CSV, "平台历史", files[paths.HISTORY_CSV], history_schema(),
-                  "每个平台的历史事件（推荐、公示、认定、复核、撤销等），截至数据日期"),
-        _resource("statistics", paths.STATISTICS_CSV, "统计", files[paths.STATISTICS_CSV],
-                  statistics_schema(dimensions), "统计页面上的全部数字"),
+        _resource(
+            "platforms",
+            paths.PLATFORMS_CSV,
+            f"{subject}（全部）",
+            files[paths.PLATFORMS_CSV],
+            platforms,
+            "全部平台，一行一个，按编号排列",
+        ),
+        _resource(
+            "announcements",
+            paths.ANNOUNCEMENTS_CSV,
+            "公告",
+            files[paths.ANNOUNCEMENTS_CSV],
+            announcement_schema(registry),
+            "全部公告，新的在前",
+        ),
+        _resource(
+            "history",
+            paths.HISTORY_CSV,
+            "平台历史",
+            files[paths.HISTORY_CSV],
+            history_schema(),
+            "每个平台的历史事件（推荐、公示、认定、复核、撤销等），截至数据日期",
+        ),
+        _resource(
+            "statistics",
+            paths.STATISTICS_CSV,
+            "统计",
+            files[paths.STATISTICS_CSV],
+            statistics_schema(dimensions),
+            "统计页面上的全部数字",
+        ),
     ]
     for year in registry.years:
         resources.append(
-            _resource(f"platforms-{year}", paths.year_csv(year), f"{year}年度认定名单",
-                      files[paths.year_csv(year)], platforms, f"{year}年度批次认定的平台")
+            _resource(
+                f"platforms-{year}",
+                paths.year_csv(year),
+                f"{year}年度认定名单",
+                files[paths.year_csv(year)],
+                platforms,
+                f"{year}年度批次认定的平台",
+            )
         )
     home = paths.absolute(site_url, paths.HOME)
     descriptor = {
@@ -212,12 +277,18 @@ def datapackage(
         "homepage": paths.absolute(site_url, paths.DATA),
         "created": f"{registry.today.isoformat()}T00:00:00+08:00",
         "licenses": [
-            {"name": publisher.license.replace(" ", "-"), "path": publisher.license_url,
-             "title": publisher.license_title}
+            {
+                "name": publisher.license.replace(" ", "-"),
+                "path": publisher.license_url,
+                "title": publisher.license_title,
+            }
         ],
         "sources": [
             {"title": f"{publisher.registry_title}（{publisher.authority}）", "path": home},
-            {"title": f"《{registry.rules.measures}》", "path": paths.absolute(site_url, paths.CONDITIONS)},
+            {
+                "title": f"《{registry.rules.measures}》",
+                "path": paths.absolute(site_url, paths.CONDITIONS),
+            },
         ],
         "contributors": [{"title": publisher.authority, "role": "publisher"}],
         "keywords": [schemas.title("platform", ["services"]), subject],

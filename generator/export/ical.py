@@ -173,9 +173,13 @@ def registry_calendar(
         for year in range(registry.years[0] + 1, today.year + 2):
             events.append(
                 _annual(
-                    year, rules, publisher.tag(f"annual-report/{year}"),
+                    year,
+                    rules,
+                    publisher.tag(f"annual-report/{year}"),
                     f"示范平台报送{year - 1}年度工作总结截止",
-                    paths.absolute(site_url, paths.CONDITIONS), stamp, publisher.authority,
+                    paths.absolute(site_url, paths.CONDITIONS),
+                    stamp,
+                    publisher.authority,
                 )
             )
     return _assemble(cal, events, {} if done is None else done)
@@ -203,8 +207,13 @@ def platform_calendar(
     for year in _platform_annual_years(p, today, rules):
         events.append(
             _annual(
-                year, rules, publisher.tag(f"platform/{p.id}/annual-report/{year}"),
-                f"报送{year - 1}年度工作总结截止：{p.name}", url, stamp, publisher.authority,
+                year,
+                rules,
+                publisher.tag(f"platform/{p.id}/annual-report/{year}"),
+                f"报送{year - 1}年度工作总结截止：{p.name}",
+                url,
+                stamp,
+                publisher.authority,
             )
         )
     return _assemble(cal, events, done)
@@ -214,5 +223,7 @@ def calendar_files(registry: Registry, site_url: str, publisher: Publisher) -> d
     done: dict[str, bytes] = {}
     out = {paths.CALENDAR: registry_calendar(registry, site_url, publisher, done)}
     for p in registry.platforms:
-        out[paths.platform_calendar(p.id)] = platform_calendar(registry, p, site_url, publisher, done)
+        out[paths.platform_calendar(p.id)] = platform_calendar(
+            registry, p, site_url, publisher, done
+        )
     return out

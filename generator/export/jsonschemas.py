@@ -83,9 +83,17 @@ def _defs(rules: Rules) -> dict[str, Any]:
         "additionalProperties": False,
         "required": list(d),
         "properties": {
-            "id": {"description": d["id"], "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{2,63}$"},
+            "id": {
+                "description": d["id"],
+                "type": "string",
+                "pattern": "^[a-z0-9][a-z0-9-]{2,63}$",
+            },
             "name": {"description": d["name"], "type": "string"},
-            "former_names": {"description": d["former_names"], "type": "array", "items": {"type": "string"}},
+            "former_names": {
+                "description": d["former_names"],
+                "type": "array",
+                "items": {"type": "string"},
+            },
             "operator": {
                 "description": d["operator"],
                 "type": "object",
@@ -149,7 +157,11 @@ def _defs(rules: Rules) -> dict[str, Any]:
             "description": {"description": d["description"], "type": "string"},
             "url": {"description": d["url"], **_URL},
             "json": {"description": d["json"], **_URL},
-            "history": {"description": d["history"], "type": "array", "items": {"$ref": "#/$defs/event"}},
+            "history": {
+                "description": d["history"],
+                "type": "array",
+                "items": {"$ref": "#/$defs/event"},
+            },
             "last_change": {"description": d["last_change"], **_nullable(_DATE)},
         },
     }
@@ -158,8 +170,20 @@ def _defs(rules: Rules) -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "required": [
-            "id", "type", "type_label", "title", "date", "issuer", "doc_number", "publicity",
-            "contact", "body", "attachments", "url", "json", "platforms",
+            "id",
+            "type",
+            "type_label",
+            "title",
+            "date",
+            "issuer",
+            "doc_number",
+            "publicity",
+            "contact",
+            "body",
+            "attachments",
+            "url",
+            "json",
+            "platforms",
         ],
         "properties": {
             "id": {"title": t("announcement", ["id"]), "type": "string"},
@@ -234,7 +258,10 @@ def _defs(rules: Rules) -> dict[str, Any]:
 
 def _envelope(site_url: str, name: str) -> dict[str, Any]:
     return {
-        "$schema": {"title": "本文件的 JSON Schema", "const": paths.absolute(site_url, paths.export_schema(name))},
+        "$schema": {
+            "title": "本文件的 JSON Schema",
+            "const": paths.absolute(site_url, paths.export_schema(name)),
+        },
         "schema_version": {"title": "数据格式版本", "const": SCHEMA_VERSION},
         "generated_for": {"title": "数据日期（北京时间）", **_DATE},
         "publisher": _str("发布单位"),
@@ -243,7 +270,9 @@ def _envelope(site_url: str, name: str) -> dict[str, Any]:
     }
 
 
-def _document(site_url: str, name: str, title: str, body: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+def _document(
+    site_url: str, name: str, title: str, body: dict[str, Any], defs: dict[str, Any]
+) -> dict[str, Any]:
     props = {**_envelope(site_url, name), **body}
     return {
         "$schema": DIALECT,
@@ -310,7 +339,16 @@ def export_schemas(site_url: str, rules: Rules) -> dict[str, dict[str, Any]]:
                     "items": {
                         "type": "object",
                         "additionalProperties": False,
-                        "required": ["id", "name", "status_code", "url", "json", "calendar", "qr", "plaque"],
+                        "required": [
+                            "id",
+                            "name",
+                            "status_code",
+                            "url",
+                            "json",
+                            "calendar",
+                            "qr",
+                            "plaque",
+                        ],
                         "properties": {
                             "id": {"type": "string"},
                             "name": {"type": "string"},

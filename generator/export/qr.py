@@ -43,8 +43,18 @@ def make_qr(url: str) -> segno.QRCode:
 def qr_svg(url: str, title: str) -> bytes:
     buf = io.BytesIO()
     make_qr(url).save(
-        buf, kind="svg", xmldecl=False, svgns=True, nl=False, scale=4, border=4, title=title, omitsize=True,
-        svgclass="reg-qr", lineclass=None, light="#fff",  # white even on a dark page
+        buf,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        nl=False,
+        scale=4,
+        border=4,
+        title=title,
+        omitsize=True,
+        svgclass="reg-qr",
+        lineclass=None,
+        light="#fff",  # white even on a dark page
     )
     return buf.getvalue()
 
@@ -74,22 +84,26 @@ def plaque_html(
     today = registry.today
     status = registry.status(p)
     url = verification_url(site_url, p.id)
-    text = _environment().get_template("plaque.html.j2").render(
-        p=p,
-        status=status,
-        holds_title=status in HOLDS_TITLE,
-        cert=p.certification(today),
-        next_review=p.next_review(today),
-        county=registry.county_name(p.county),
-        publisher=publisher,
-        url=url,
-        # segno's own SVG (numbers and the escaped title only), inline so that it prints
-        qr=Markup(svg.decode("utf-8")),
-        today=today,
-        page=paths.relative(paths.platform_plaque(p.id), paths.platform(p.id)),
-        # the theme's icon (Material's default, as mkdocs.yml sets none); without one the
-        # browser asks for /favicon.ico at the host's root
-        favicon=paths.relative(paths.platform_plaque(p.id), paths.FAVICON),
+    text = (
+        _environment()
+        .get_template("plaque.html.j2")
+        .render(
+            p=p,
+            status=status,
+            holds_title=status in HOLDS_TITLE,
+            cert=p.certification(today),
+            next_review=p.next_review(today),
+            county=registry.county_name(p.county),
+            publisher=publisher,
+            url=url,
+            # segno's own SVG (numbers and the escaped title only), inline so that it prints
+            qr=Markup(svg.decode("utf-8")),
+            today=today,
+            page=paths.relative(paths.platform_plaque(p.id), paths.platform(p.id)),
+            # the theme's icon (Material's default, as mkdocs.yml sets none); without one the
+            # browser asks for /favicon.ico at the host's root
+            favicon=paths.relative(paths.platform_plaque(p.id), paths.FAVICON),
+        )
     )
     return text.encode("utf-8")
 

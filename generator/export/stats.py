@@ -118,31 +118,46 @@ def bar_chart(dim: Dimension) -> str:
         },
     )
     ET.SubElement(svg, "title", {"id": title_id}).text = xml_text(dim.title)
-    ET.SubElement(svg, "desc", {"id": desc_id}).text = xml_text("；".join(
-        f"{g.label} {g.count}" for g in dim.groups
-    ))
+    ET.SubElement(svg, "desc", {"id": desc_id}).text = xml_text(
+        "；".join(f"{g.label} {g.count}" for g in dim.groups)
+    )
     for i, g in enumerate(dim.groups):
         y = _TOP + i * (_BAR + _GAP)
         mid = str(y + _BAR / 2)
         label = ET.SubElement(
             svg,
             "text",
-            {"x": str(_LABEL_W - 8), "y": mid, "text-anchor": "end",
-             "dominant-baseline": "central", "fill": "currentColor"},
+            {
+                "x": str(_LABEL_W - 8),
+                "y": mid,
+                "text-anchor": "end",
+                "dominant-baseline": "central",
+                "fill": "currentColor",
+            },
         )
         label.text = xml_text(g.label)
         w = round(_BAR_W * g.count / most, 1)
         ET.SubElement(
             svg,
             "rect",
-            {"x": str(_LABEL_W), "y": str(y), "width": str(w), "height": str(_BAR),
-             "fill": "#1f5f99", "class": "reg-chart__bar"},
+            {
+                "x": str(_LABEL_W),
+                "y": str(y),
+                "width": str(w),
+                "height": str(_BAR),
+                "fill": "#1f5f99",
+                "class": "reg-chart__bar",
+            },
         )
         num = ET.SubElement(
             svg,
             "text",
-            {"x": str(_LABEL_W + w + 6), "y": mid, "dominant-baseline": "central",
-             "fill": "currentColor"},
+            {
+                "x": str(_LABEL_W + w + 6),
+                "y": mid,
+                "dominant-baseline": "central",
+                "fill": "currentColor",
+            },
         )
         num.text = str(g.count)
     return ET.tostring(svg, encoding="unicode", short_empty_elements=False)

@@ -222,7 +222,9 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
-def to_xlsx(table: Table, sheet_title: str, today: date, title: str, author: str, licence: str) -> bytes:
+def to_xlsx(
+    table: Table, sheet_title: str, today: date, title: str, author: str, licence: str
+) -> bytes:
     # imported here: openpyxl (and numpy, which it loads) take 0.4 s, which every
     # `registry validate` would otherwise pay through pipeline's import of this module
     from openpyxl import Workbook
@@ -232,6 +234,7 @@ def to_xlsx(table: Table, sheet_title: str, today: date, title: str, author: str
 
     wb = Workbook()
     ws = wb.active
+    assert ws is not None  # a new workbook has its one sheet
     ws.title = sheet_title
     ws.append(list(table.header))
     for r, row in enumerate(table.rows, start=2):
@@ -285,14 +288,20 @@ def _fixed_zip(data: bytes, today: date) -> bytes:
     return out.getvalue()
 
 
-def table_files(registry: Registry, site_url: str, author: str, licence: str, subject: str) -> dict[str, bytes]:
+def table_files(
+    registry: Registry, site_url: str, author: str, licence: str, subject: str
+) -> dict[str, bytes]:
     today = registry.today
     out: dict[str, bytes] = {}
     everything = platform_table(registry, registry.platforms, site_url)
     out[paths.PLATFORMS_CSV] = to_csv(everything)
-    out[paths.PLATFORMS_XLSX] = to_xlsx(everything, "示范平台", today, f"{subject}名录", author, licence)
+    out[paths.PLATFORMS_XLSX] = to_xlsx(
+        everything, "示范平台", today, f"{subject}名录", author, licence
+    )
     for year in registry.years:
-        table = platform_table(registry, [p for p in registry.platforms if p.certified_year == year], site_url)
+        table = platform_table(
+            registry, [p for p in registry.platforms if p.certified_year == year], site_url
+        )
         out[paths.year_csv(year)] = to_csv(table)
         out[paths.year_xlsx(year)] = to_xlsx(
             table, f"{year}年度", today, f"{year}年度{subject}认定名单", author, licence

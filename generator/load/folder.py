@@ -275,9 +275,15 @@ def _record_entry(listing: _Listing, name: str) -> Problem | None:
     if kind == "link" or kind == "other" or (kind == "dir" and record_like):
         return _not_regular(file, kind, "记录文件（普通文件）")
     if kind == "dir":
-        return _unexpected(file, "记录文件夹里不应有子文件夹", "请把记录文件直接放在这个文件夹里，删除或移走子文件夹")
+        return _unexpected(
+            file,
+            "记录文件夹里不应有子文件夹",
+            "请把记录文件直接放在这个文件夹里，删除或移走子文件夹",
+        )
     if name.startswith("."):
-        return _unexpected(file, "记录文件夹里不应有隐藏文件", "请删除这个文件（常由操作系统或编辑器自动生成）")
+        return _unexpected(
+            file, "记录文件夹里不应有隐藏文件", "请删除这个文件（常由操作系统或编辑器自动生成）"
+        )
     if name.endswith(".yaml"):
         return None
     if record_like:
@@ -300,7 +306,9 @@ def _load_records(folder: Path, problems: list[Problem]) -> tuple[list[Document]
     """The documents of a folder of records, and how many record files it has."""
     listing = _Listing(folder)
     if not listing.listed:
-        problems.append(Problem(display_path(folder), None, "load.missing", f"缺少目录 {display_path(folder)}"))
+        problems.append(
+            Problem(display_path(folder), None, "load.missing", f"缺少目录 {display_path(folder)}")
+        )
         return [], 0
     docs: list[Document] = []
     files = 0
@@ -330,10 +338,18 @@ def _hash_attachments(folder: Path, problems: list[Problem]) -> dict[str, str]:
             problems.append(
                 _not_regular(file, kind, "附件文件（普通文件）")
                 if kind != "dir"
-                else _unexpected(file, "附件文件夹里不应有子文件夹", "请把附件直接放在 data/attachments/ 中")
+                else _unexpected(
+                    file, "附件文件夹里不应有子文件夹", "请把附件直接放在 data/attachments/ 中"
+                )
             )
         elif name.startswith("."):
-            problems.append(_unexpected(file, "附件文件夹里不应有隐藏文件", "请删除这个文件（常由操作系统或编辑器自动生成）"))
+            problems.append(
+                _unexpected(
+                    file,
+                    "附件文件夹里不应有隐藏文件",
+                    "请删除这个文件（常由操作系统或编辑器自动生成）",
+                )
+            )
         else:
             digest, found = hash_file(listing.paths[name], file)
             problems.extend(found)
@@ -355,7 +371,9 @@ def load_sources(data_dir: Path) -> Sources:
             if kind == "link" or kind == "other":
                 problems.append(_not_regular(top.shown(name), kind))
             else:
-                problems.append(_unexpected(top.shown(name), "数据目录里不应有这个文件或文件夹", _EXPECTED_HINT))
+                problems.append(
+                    _unexpected(top.shown(name), "数据目录里不应有这个文件或文件夹", _EXPECTED_HINT)
+                )
         elif kind != ("file" if name.endswith(".yaml") else "dir"):
             want = "普通文件" if name.endswith(".yaml") else "文件夹（不是链接）"
             problems.append(_not_regular(top.shown(name), kind, want))

@@ -86,7 +86,7 @@ def parse_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
             return None, problems
     try:
         data, lines, problems = _Builder(body, text, file).run()
-    except Exception as exc:  # noqa: BLE001 — the promise is "never raise for any input"
+    except Exception as exc:
         # Not reached by anything we know of; kept so an unforeseen parser failure
         # still becomes a message with the file name instead of a traceback.
         return None, [
@@ -149,7 +149,9 @@ def _decode(raw: bytes, file: str) -> tuple[bytes, str | None, list[Problem]]:
 # Everything YAML (or libyaml) refuses, plus the characters YAML 1.1 counts as line
 # breaks but editors do not (NEL, LS, PS, a CR not followed by LF): they would shift every
 # line number after them, and a bare CR can hide text in a terminal or a CI log.
-_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)")
+_BAD_CHAR = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)"
+)
 _CHAR_NAMES = {
     "\x00": "NUL 空字符",
     "\x0b": "垂直制表符",
@@ -195,8 +197,17 @@ def _control_chars(text: str, file: str) -> list[Problem]:
 _MAYBE_TYPED = frozenset("~nNtTfF+-0123456789")
 # The words that are not text, and what they stand for ("" is an empty value).
 _WORDS: dict[str, Any] = {
-    "": None, "~": None, "null": None, "Null": None, "NULL": None,
-    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+    "": None,
+    "~": None,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
 }
 # A plain key starting with one of these may be a number (or the merge key "<<").
 _MAYBE_NUMBER_KEY = frozenset("+-0123456789<")
@@ -372,8 +383,13 @@ class _Builder:
                     where = (*where, stand_in)
                 stack.append((node, path, is_map, key, key_path))
                 if len(stack) > MAX_DEPTH:
-                    self._report(line, "load.too-deep", f"嵌套层次太深（超过 {MAX_DEPTH} 层）",
-                                 _DEPTH_HINT, where)
+                    self._report(
+                        line,
+                        "load.too-deep",
+                        f"嵌套层次太深（超过 {MAX_DEPTH} 层）",
+                        _DEPTH_HINT,
+                        where,
+                    )
                     raise _Stop
                 is_map = kind is _MAP_START
                 node = {} if is_map else []

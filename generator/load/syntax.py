@@ -32,7 +32,10 @@ def syntax_problem(exc: yaml.YAMLError, text: str, file: str, max_depth: int) ->
         # libyaml 0.2.5+ (PyYAML 6.0.4 wheels) stops deep nesting itself, before our own
         # depth check sees it: the same problem for the clerk either way.
         return Problem(
-            file, line, "load.too-deep", f"嵌套层次太深（超过 {max_depth} 层）",
+            file,
+            line,
+            "load.too-deep",
+            f"嵌套层次太深（超过 {max_depth} 层）",
             hint="记录的结构不需要这么多层；请检查缩进或括号是否写错",
         )
     start = context_mark.line + 1 if context_mark is not None else line

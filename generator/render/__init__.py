@@ -32,9 +32,14 @@ HOLDING = "holding"
 DEFAULT_TOPIC = "工业、交通/中小企业"
 #: Order of a list of platforms by status: holders first, revoked last.
 _STANDING = {
-    Status.CERTIFIED: 0, Status.REVIEW_DUE: 0, Status.REVIEW_FAILED: 0,  # all still hold the title
-    Status.PUBLICITY_ENDED: 1, Status.PUBLICITY: 1,
-    Status.RECOMMENDED: 1, Status.REJECTED: 2, Status.REVOKED: 3,
+    Status.CERTIFIED: 0,
+    Status.REVIEW_DUE: 0,
+    Status.REVIEW_FAILED: 0,  # all still hold the title
+    Status.PUBLICITY_ENDED: 1,
+    Status.PUBLICITY: 1,
+    Status.RECOMMENDED: 1,
+    Status.REJECTED: 2,
+    Status.REVOKED: 3,
 }
 
 
@@ -191,16 +196,19 @@ class Renderer:
         return self.supervision_labels.get(e.kind, e.kind)
 
     def publicity_sentence(self, a: Announcement) -> str:
-        return (
-            f"公示期为{a.working_days}个工作日，自{cn_date(a.publicity_start)}至{cn_date(a.publicity_end)}。"
-        )
+        return f"公示期为{a.working_days}个工作日，自{cn_date(a.publicity_start)}至{cn_date(a.publicity_end)}。"
 
     # -- pages -----------------------------------------------------------------------------
 
     def _render(self, template: str, here: str, **values: Any) -> str:
         return self.env.get_template(template).render(
-            r=self.r, R=self, here=here, today=self.r.today, site=self.site,
-            fm=front_matter, **values,
+            r=self.r,
+            R=self,
+            here=here,
+            today=self.r.today,
+            site=self.site,
+            fm=front_matter,
+            **values,
         )
 
     def render_job(self, job: tuple[str, str, dict[str, Any]]) -> RenderedPage:
@@ -214,12 +222,20 @@ class Renderer:
             return Markup("")
 
         body = self.env.get_template(template).render(
-            r=self.r, R=self, here=url, today=self.r.today, site=self.site, fm=fm, **values,
+            r=self.r,
+            R=self,
+            here=url,
+            today=self.r.today,
+            site=self.site,
+            fm=fm,
+            **values,
         )
         if "title" not in meta:
             raise ValueError(f"template {template} does not call fm(title, ...)")
         title = str(meta.pop("title"))
-        return RenderedPage(url, title, tuple(sorted(meta.items())), body, self.lastmod(url, values))
+        return RenderedPage(
+            url, title, tuple(sorted(meta.items())), body, self.lastmod(url, values)
+        )
 
     def lastmod(self, url: str, values: Mapping[str, Any]) -> date | None:
         """The day the data shown on a page last changed (the sitemap's lastmod): the latest
@@ -233,12 +249,18 @@ class Renderer:
         if "a" in values:
             days.append(values["a"].date)
             platforms += [p for p, _ in values.get("listed") or ()]
-        if url in (paths.HOME, paths.PLATFORMS, paths.ANNOUNCEMENTS, paths.LISTS, paths.COUNTIES,
-                   paths.CATEGORIES):
+        if url in (
+            paths.HOME,
+            paths.PLATFORMS,
+            paths.ANNOUNCEMENTS,
+            paths.LISTS,
+            paths.COUNTIES,
+            paths.CATEGORIES,
+        ):
             platforms = list(self.r.platforms)
             days += [a.date for a in self.r.announcements]
-        days += [self.changed[p.id] for p in platforms if self.changed[p.id] is not None]
-        known = [d for d in days if d is not None and d <= self.r.today]
+        days += [d for p in platforms if (d := self.changed[p.id]) is not None]
+        known = [d for d in days if d <= self.r.today]
         return max(known) if known else None
 
     def _changed(self, p: Platform) -> date | None:
@@ -246,8 +268,11 @@ class Renderer:
         of a publicity period (公示中 -> 公示期满), a review falling due (-> 待复核)."""
         today = self.r.today
         days = [e.date for e in p.history if e.date <= today]
-        days += [e.publicity_end + timedelta(days=1) for e in p.history
-                 if e.type == "publicity" and e.publicity_end and e.publicity_end < today]
+        days += [
+            e.publicity_end + timedelta(days=1)
+            for e in p.history
+            if e.type == "publicity" and e.publicity_end and e.publicity_end < today
+        ]
         due = p.next_review(today)
         if due is not None and due <= today:
             days.append(due)
@@ -279,7 +304,14 @@ class Renderer:
         add(paths.CATEGORIES, "categories.md.j2")
         for key, (title, items) in self.categories.items():
             offering = self.by_standing([p for p in r.platforms if key in p.categories])
-            add(paths.category(key), "category.md.j2", key=key, title=title, items=items, platforms=offering)
+            add(
+                paths.category(key),
+                "category.md.j2",
+                key=key,
+                title=title,
+                items=items,
+                platforms=offering,
+            )
         add(paths.CONDITIONS, "conditions.md.j2")
         add(paths.DATA, "data.md.j2", fields=_download_fields(r), publisher=_publisher(self.site))
         add(paths.STATISTICS, "statistics.md.j2", charts=_charts(r))
@@ -287,7 +319,9 @@ class Renderer:
 
     def _counts(self) -> dict[str, Any]:
         by_status = Counter(self.status.values())
-        by_category = Counter(k for p in self.r.platforms for k in p.categories if self.holds_title(p))
+        by_category = Counter(
+            k for p in self.r.platforms for k in p.categories if self.holds_title(p)
+        )
         return {
             "holding": sum(by_status[s] for s in HOLDS_TITLE),
             "by_status": [(s, by_status[s]) for s in Status],

@@ -27,8 +27,15 @@ for _cp in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029):
 
 
 _PDF, _PDI = "\u202c", "\u2069"
-_BIDI_OPEN = {"\u202a": _PDF, "\u202b": _PDF, "\u202d": _PDF, "\u202e": _PDF,
-              "\u2066": _PDI, "\u2067": _PDI, "\u2068": _PDI}
+_BIDI_OPEN = {
+    "\u202a": _PDF,
+    "\u202b": _PDF,
+    "\u202d": _PDF,
+    "\u202e": _PDF,
+    "\u2066": _PDI,
+    "\u2067": _PDI,
+    "\u2068": _PDI,
+}
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -41,7 +48,7 @@ def close_bidi(text: str) -> str:
         if ch in _BIDI_OPEN:
             open_.append(_BIDI_OPEN[ch])
         elif ch == _PDI and _PDI in open_:  # closes its isolate and what was opened inside
-            del open_[len(open_) - 1 - open_[::-1].index(_PDI):]
+            del open_[len(open_) - 1 - open_[::-1].index(_PDI) :]
         elif ch == _PDF and open_ and open_[-1] == _PDF:
             open_.pop()
     return text + "".join(reversed(open_))

@@ -34,7 +34,7 @@ def linked(text: str) -> Markup:
     out: list[str] = []
     last = 0
     for m in _FOUND.finditer(text):
-        out.append(escape_text(text[last:m.start()]))
+        out.append(escape_text(text[last : m.start()]))
         shown = escape_text(m.group(0))
         if m.group("email"):
             out.append(f'<a href="mailto:{shown}">{shown}</a>')

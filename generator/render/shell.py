@@ -80,7 +80,9 @@ def plan(pages: Sequence[RenderedPage]) -> ShellPlan:
                 url = base.removesuffix("/") + f"-{n}/"
             by_key[key] = url
             result.shells.append(url)
-            result.sources[paths.source_md(url)] = str(front_matter(TITLE, **dict(page.meta), registry_shell=True))
+            result.sources[paths.source_md(url)] = str(
+                front_matter(TITLE, **dict(page.meta), registry_shell=True)
+            )
         result.shell_of[page.url] = url
     return result
 
@@ -109,8 +111,9 @@ def html_path(url: str) -> str:
     return url + "index.html"
 
 
-def fill_pages(pages: Iterable[RenderedPage], shell_of: dict[str, str],
-               shells: dict[str, Shell]) -> Iterable[tuple[str, str]]:
+def fill_pages(
+    pages: Iterable[RenderedPage], shell_of: dict[str, str], shells: dict[str, Shell]
+) -> Iterable[tuple[str, str]]:
     """(site-relative HTML path, HTML) of every page built from a shell."""
     for page in pages:
         if page.url in shell_of:

@@ -22,11 +22,16 @@ ROBOTS = "robots.txt"
 
 def sitemap_xml(site_url: str, pages: Iterable[tuple[str, date | None]]) -> bytes:
     """A sitemap (sitemaps.org 0.9) of (page URL, lastmod) pairs, sorted by URL."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for url, lastmod in sorted(set(pages)):
-        lines.append(f"  <url><loc>{escape(paths.absolute(site_url, url))}</loc>"
-                     + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "") + "</url>")
+        lines.append(
+            f"  <url><loc>{escape(paths.absolute(site_url, url))}</loc>"
+            + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "")
+            + "</url>"
+        )
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

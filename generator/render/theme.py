@@ -37,13 +37,17 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, today: date) -> list[P
     logger.handlers, logger.propagate = [handler], False
     logger.setLevel(logging.WARNING)
     env_saved = {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")}
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime.combine(today, time()).replace(tzinfo=UTC).timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = str(
+        int(datetime.combine(today, time()).replace(tzinfo=UTC).timestamp())
+    )
     os.environ["NO_MKDOCS_2_WARNING"] = "1"  # Material's notice about its end of life
     problems: list[Problem] = []
     try:
         build(load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site)))
     except (MkDocsException, OSError) as exc:
-        problems.append(Problem(display_path(config_file), None, "build.mkdocs", f"MkDocs 构建失败：{exc}"))
+        problems.append(
+            Problem(display_path(config_file), None, "build.mkdocs", f"MkDocs 构建失败：{exc}")
+        )
     finally:
         logger.handlers, logger.propagate = saved[0], saved[1]
         logger.setLevel(saved[2])
@@ -53,6 +57,9 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, today: date) -> list[P
             else:
                 os.environ[key] = value
     for rec in handler.records:
-        severity = "error" if rec.levelno >= logging.ERROR else "warning"
-        problems.append(Problem("mkdocs", None, "build.mkdocs", rec.getMessage(), severity=severity))
+        message = rec.getMessage()
+        if rec.levelno >= logging.ERROR:
+            problems.append(Problem("mkdocs", None, "build.mkdocs", message, severity="error"))
+        else:
+            problems.append(Problem("mkdocs", None, "build.mkdocs", message, severity="warning"))
     return problems

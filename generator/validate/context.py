@@ -77,7 +77,13 @@ def real_date(text: Any) -> date | None:
 
 def file_stem(file: str) -> str:
     """PurePosixPath(file).stem without building a path for the usual display path."""
-    if not file or file.endswith(("/", "/.")) or "//" in file or "/./" in file or file.startswith("./"):
+    if (
+        not file
+        or file.endswith(("/", "/."))
+        or "//" in file
+        or "/./" in file
+        or file.startswith("./")
+    ):
         return PurePosixPath(file).stem
     name = file.rpartition("/")[2]
     i = name.rfind(".")
@@ -133,7 +139,9 @@ def facts_copies_last(ctx: Context) -> list[PlatformFacts]:
     Sorted once per Context; the rules that use it do not change the list."""
     found = ctx.__dict__.get("_copies_last")
     if found is None:
-        found = sorted((platform_facts(doc) for doc in ctx.platforms), key=lambda f: (f.copy, f.file))
+        found = sorted(
+            (platform_facts(doc) for doc in ctx.platforms), key=lambda f: (f.copy, f.file)
+        )
         ctx.__dict__["_copies_last"] = found
     return found
 

@@ -74,7 +74,7 @@ def _minimum(t: Threshold, data: Mapping[str, Any], year: int, rows: Rows | None
         return Finding(t, False, f"{head}，缺少{year}年度指标", ("indicators",))
     i, row = rows[year]
     value = _value(row, t.indicator)
-    path = ("indicators", i, *_parts(t.indicator))
+    path: tuple[str | int, ...] = ("indicators", i, *_parts(t.indicator))
     if value is None:
         return Finding(t, False, f"{head}，{year}年度指标中没有填写“{t.title}”", ("indicators", i))
     ok = t.min is None or value >= t.min
@@ -84,7 +84,9 @@ def _minimum(t: Threshold, data: Mapping[str, Any], year: int, rows: Rows | None
 def _growth(t: Threshold, data: Mapping[str, Any], year: int, rows: Rows | None = None) -> Finding:
     rows = _indicator_years(data) if rows is None else rows
     head = f"{t.article}要求{t.text}"
-    missing = [y for y in (year - 1, year) if y not in rows or _value(rows[y][1], t.indicator) is None]
+    missing = [
+        y for y in (year - 1, year) if y not in rows or _value(rows[y][1], t.indicator) is None
+    ]
     if missing:
         years = "、".join(f"{y}年度" for y in missing)
         field = schemas.title("platform", ["indicators", 0, *_parts(t.indicator)])
@@ -92,7 +94,8 @@ def _growth(t: Threshold, data: Mapping[str, Any], year: int, rows: Rows | None 
     before, after = _value(rows[year - 1][1], t.indicator), _value(rows[year][1], t.indicator)
     i = rows[year][0]
     return Finding(
-        t, after > before,
+        t,
+        after > before,
         f"{head}，{year - 1}年度为{_fmt(before)}{t.unit}，{year}年度为{_fmt(after)}{t.unit}",
         ("indicators", i, *_parts(t.indicator)),
     )
@@ -106,8 +109,12 @@ def _operating(t: Threshold, data: Mapping[str, Any], on: date) -> Finding:
         return Finding(t, False, f"{t.article}要求{t.text}，成立日期无效", path)
     ok = add_years(established, years) <= on
     return Finding(
-        t, ok, f"{t.article}要求{t.text}，成立于{fmt_date(established)}，至{fmt_date(on)}"
-        + ("已满" if ok else "未满") + f"{years}年", path,
+        t,
+        ok,
+        f"{t.article}要求{t.text}，成立于{fmt_date(established)}，至{fmt_date(on)}"
+        + ("已满" if ok else "未满")
+        + f"{years}年",
+        path,
     )
 
 
@@ -117,12 +124,18 @@ def _service(t: Threshold, data: Mapping[str, Any]) -> Finding:
     ok = t.service in offered
     listed = "、".join(str(x) for x in offered) or "无"
     return Finding(
-        t, ok, f"{t.article}要求{t.text}，服务内容中" + ("有" if ok else "没有") + f"“{t.service}”（现为：{listed}）",
+        t,
+        ok,
+        f"{t.article}要求{t.text}，服务内容中"
+        + ("有" if ok else "没有")
+        + f"“{t.service}”（现为：{listed}）",
         ("services", t.category) if t.category in data["services"] else ("services",),
     )
 
 
-def _applicable(thresholds: Sequence[Threshold], data: Mapping[str, Any], on: date) -> Iterator[Threshold]:
+def _applicable(
+    thresholds: Sequence[Threshold], data: Mapping[str, Any], on: date
+) -> Iterator[Threshold]:
     claimed = set(data["services"])
     for t in thresholds:
         if (t.category and t.category not in claimed) or not t.applies_on(on):
@@ -130,7 +143,9 @@ def _applicable(thresholds: Sequence[Threshold], data: Mapping[str, Any], on: da
         yield t
 
 
-def _finding(t: Threshold, data: Mapping[str, Any], on: date, rows: Rows, year: int | None = None) -> Finding:
+def _finding(
+    t: Threshold, data: Mapping[str, Any], on: date, rows: Rows, year: int | None = None
+) -> Finding:
     """`year`: the indicators' year (default: the last full year before `on`)."""
     year = on.year - 1 if year is None else year
     if t.kind == "operating_years":
@@ -142,7 +157,9 @@ def _finding(t: Threshold, data: Mapping[str, Any], on: date, rows: Rows, year: 
     return _minimum(t, data, year, rows)
 
 
-def evaluate(ctx_thresholds: Sequence[Threshold], data: Mapping[str, Any], on: date) -> list[Finding]:
+def evaluate(
+    ctx_thresholds: Sequence[Threshold], data: Mapping[str, Any], on: date
+) -> list[Finding]:
     """Every applicable condition for an application publicised on `on`."""
     rows = _indicator_years(data)
     return [_finding(t, data, on, rows) for t in _applicable(ctx_thresholds, data, on)]
@@ -167,8 +184,12 @@ def _passes(t: Threshold, data: Mapping[str, Any], on: date, rows: Rows) -> bool
     return value is not None and (t.min is None or bool(value >= t.min))
 
 
-def failures(thresholds: Sequence[Threshold], data: Mapping[str, Any], on: date,
-             applicable: Sequence[Threshold] | None = None) -> list[Finding]:
+def failures(
+    thresholds: Sequence[Threshold],
+    data: Mapping[str, Any],
+    on: date,
+    applicable: Sequence[Threshold] | None = None,
+) -> list[Finding]:
     """The findings of evaluate() that are not ok, in the same order; the conditions met
     are only checked, not written out (most of them, for most records). `applicable`:
     the thresholds _applicable() gives for this day and these services, if known."""
@@ -201,7 +222,10 @@ def check_eligibility_at_publicity(ctx: Context) -> Iterator[Problem]:
                 ts = applicable[key] = list(_applicable(thresholds, doc.data, on))
             for f in failures(thresholds, doc.data, on, ts):
                 yield problem(
-                    doc, list(f.path), f"eligibility.{f.threshold.id}", f.message,
+                    doc,
+                    list(f.path),
+                    f"eligibility.{f.threshold.id}",
+                    f.message,
                     f"{on.year}年公示的平台按{on.year - 1}年度指标核对；请核对指标或申报材料",
                 )
 
@@ -226,7 +250,9 @@ def check_review_conditions(ctx: Context) -> Iterator[Problem]:
                 if f.ok:
                     continue
                 yield problem(
-                    doc, list(f.path), "warnings.review-conditions",
+                    doc,
+                    list(f.path),
+                    "warnings.review-conditions",
                     f"{ctx.rules.review_article}：{fmt_date(on)}复核合格，但按{year}年度指标已不满足{f.message}",
                     f"复核合格应以最近年度指标为据（见 history 第{i + 1}条事件）；请补充或核对{year}年度指标，"
                     "确实不满足的应按复核不合格处理",
@@ -252,17 +278,19 @@ def check_association_suspended(ctx: Context) -> Iterator[Problem]:
             continue
         county = f.county
         for i, e in enumerate(doc.data["history"]):
-            d = real_date(e["date"]) if e["type"] == "recommended" else None
-            cause = suspended.get((county, d.year)) if d else None
-            if cause is None or d is None:
+            recommended = real_date(e["date"]) if e["type"] == "recommended" else None
+            cause = suspended.get((county, recommended.year)) if recommended else None
+            if cause is None or recommended is None:
                 continue
             other, revoked_on = cause
             yield problem(
-                doc, ["history", i], "article18.association",
+                doc,
+                ["history", i],
+                "article18.association",
                 f"第十八条、第二十一条：平台位于{ctx.county_name(county)}，该县（市、区）的“{other.name}”"
-                f"于{fmt_date(revoked_on)}因弄虚作假被撤销称号，{d.year}年度暂停申报；"
+                f"于{fmt_date(revoked_on)}因弄虚作假被撤销称号，{recommended.year}年度暂停申报；"
                 f"全市性行业协会的推荐不能用来绕开暂停",
-                f"见 {other.file}；受理前须由市工信局书面说明理由并附在推荐材料中，否则请在{d.year + 1}年度再推荐",
+                f"见 {other.file}；受理前须由市工信局书面说明理由并附在推荐材料中，否则请在{recommended.year + 1}年度再推荐",
                 "warning",
             )
 
@@ -286,21 +314,36 @@ def check_article_18(ctx: Context) -> Iterator[Problem]:
             if cause:
                 other, revoked_on = cause
                 yield Problem(
-                    f.file, line, "article18.suspended",
+                    f.file,
+                    line,
+                    "article18.suspended",
                     f"第十八条：{ctx.county_name(code)}的“{other.name}”于{fmt_date(revoked_on)}"
                     f"因弄虚作假被撤销称号，{year}年度暂停该县（市、区）的申报工作",
                     f"见 {other.file}；可在{year + 1}年度再推荐（全市性行业协会推荐同一县的平台也会给出警告，见第二十一条）",
-                    "error", ("history", i),
+                    "error",
+                    ("history", i),
                 )
 
 
-RULES = (check_eligibility_at_publicity, check_article_18, check_review_conditions, check_association_suspended)
+RULES = (
+    check_eligibility_at_publicity,
+    check_article_18,
+    check_review_conditions,
+    check_association_suspended,
+)
 
 
 def report(heading: str, on: date, measures: str, findings: Sequence[Finding]) -> str:
     """`registry check`'s text: each condition of 第七条/第八条 met or not, with the values."""
-    lines = [heading, f"按{on.isoformat()}申报核对《{measures}》第七条、第八条（使用{on.year - 1}年度指标）：", ""]
+    lines = [
+        heading,
+        f"按{on.isoformat()}申报核对《{measures}》第七条、第八条（使用{on.year - 1}年度指标）：",
+        "",
+    ]
     lines += [f"  {'✔ 符合' if f.ok else '✘ 不符合'}  {f.message}" for f in findings]
     failed = sum(1 for f in findings if not f.ok)
-    lines += ["", f"共核对 {len(findings)} 项，{'全部符合' if not failed else f'{failed} 项不符合'}。"]
+    lines += [
+        "",
+        f"共核对 {len(findings)} 项，{'全部符合' if not failed else f'{failed} 项不符合'}。",
+    ]
     return "\n".join(lines) + "\n"

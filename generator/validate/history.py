@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -50,7 +51,9 @@ def check_first_event(ctx: Context) -> Iterator[Problem]:
         first = doc.data["history"][0]
         if first["type"] != "recommended":
             yield problem(
-                doc, ["history", 0, "type"], "history.first-event",
+                doc,
+                ["history", 0, "type"],
+                "history.first-event",
                 f"历史的第一条应为推荐（recommended），实际为{_label(first['type'])}（{first['type']}）",
                 "第九条：示范平台须经县（市、区）工信部门或全市性行业协会推荐",
             )
@@ -59,10 +62,12 @@ def check_first_event(ctx: Context) -> Iterator[Problem]:
 def check_order(ctx: Context) -> Iterator[Problem]:
     for doc in ctx.platforms:
         events = _dated(ctx, doc) or []
-        for (_, _, prev), (i, e, d) in zip(events, events[1:]):
+        for (_, _, prev), (i, _e, d) in itertools.pairwise(events):
             if d < prev:
                 yield problem(
-                    doc, ["history", i, "date"], "history.order",
+                    doc,
+                    ["history", i, "date"],
+                    "history.order",
                     f"事件日期 {d.isoformat()} 早于上一条事件的 {prev.isoformat()}，历史应按时间顺序排列",
                     "新事件追加在末尾；记错的旧事件不要修改，用 corrected 事件说明",
                 )
@@ -76,12 +81,14 @@ def check_sequence(ctx: Context) -> Iterator[Problem]:
             continue
         certified = revoked = False
         publicity_open = False
-        for i, e, d in events:
+        for i, e, _d in events:
             kind = e["type"]
             path: list[str | int] = ["history", i, "type"]
             if revoked and kind != "corrected":
                 yield problem(
-                    doc, path, "history.after-revocation",
+                    doc,
+                    path,
+                    "history.after-revocation",
                     f"称号已于此前撤销，之后不能再有{_label(kind)}（{kind}）事件，只能有更正（corrected）",
                     "撤销后重新申报请新建一个平台记录（新编号）",
                 )
@@ -91,16 +98,24 @@ def check_sequence(ctx: Context) -> Iterator[Problem]:
             elif kind == "certified":
                 if not publicity_open:
                     yield problem(
-                        doc, path, "history.certified-without-publicity",
+                        doc,
+                        path,
+                        "history.certified-without-publicity",
                         "第十二条、第十三条：认定前必须先公示，此前没有公示（publicity）事件",
                     )
                 certified, publicity_open = True, False
             elif kind == "rejected":
                 publicity_open = False
             elif kind in NEEDS_TITLE and not certified:
-                rule = "history.review-before-certification" if kind in ("reviewed", "revoked") else "history.before-certification"
+                rule = (
+                    "history.review-before-certification"
+                    if kind in ("reviewed", "revoked")
+                    else "history.before-certification"
+                )
                 yield problem(
-                    doc, path, rule,
+                    doc,
+                    path,
+                    rule,
                     f"{_label(kind)}（{kind}）只能发生在认定（certified）之后，此前没有认定事件",
                 )
             if kind == "revoked":
@@ -125,7 +140,9 @@ def check_certified_after_publicity(ctx: Context) -> Iterator[Problem]:
                 ann = ctx.announcements[last_publicity].data["publicity"]
                 start = real_date(ann["start"])
                 yield problem(
-                    doc, ["history", i, "date"], "history.certified-before-publicity-end",
+                    doc,
+                    ["history", i, "date"],
+                    "history.certified-before-publicity-end",
                     f"{article}：公示期为{ann['working_days']}个工作日，自{fmt_date(start) if start else ann['start']}"
                     f"至{fmt_date(end)}，认定日期{fmt_date(d)}还在公示期内，应在公示期满后认定",
                     f"认定日期应在 {end.isoformat()} 之后",
@@ -137,12 +154,16 @@ def check_renamed(ctx: Context) -> Iterator[Problem]:
         renames = [(i, e) for i, e in enumerate(doc.data["history"]) if e["type"] == "renamed"]
         for i, e in renames:
             if e["from"] == e["to"]:
-                yield problem(doc, ["history", i, "to"], "history.renamed", "更名事件的原名称和新名称相同")
+                yield problem(
+                    doc, ["history", i, "to"], "history.renamed", "更名事件的原名称和新名称相同"
+                )
         if renames:
             i, last = renames[-1]
             if last["to"] != doc.data["name"]:
                 yield problem(
-                    doc, ["name"], "history.renamed",
+                    doc,
+                    ["name"],
+                    "history.renamed",
                     f"最近一次更名后的名称为“{last['to']}”，但 name 为“{doc.data['name']}”",
                     "更名时把 name 改为新名称，并在 history 中添加 renamed 事件",
                 )
@@ -155,8 +176,12 @@ def check_annual_reports_unique(ctx: Context) -> Iterator[Problem]:
             if e["type"] != "annual_report":
                 continue
             if e["year"] in seen:
-                yield problem(doc, ["history", i, "year"], "history.annual-report-duplicate",
-                              f"{e['year']}年度工作总结已记录过一次")
+                yield problem(
+                    doc,
+                    ["history", i, "year"],
+                    "history.annual-report-duplicate",
+                    f"{e['year']}年度工作总结已记录过一次",
+                )
             seen.add(e["year"])
 
 
@@ -166,8 +191,15 @@ def check_certificates_unique(ctx: Context) -> Iterator[Problem]:
     for f in facts_copies_last(ctx):
         for i, cert, line in f.certificates:
             if cert in seen and seen[cert] != f.file:
-                yield Problem(f.file, line, "history.certificate-unique", f"证书编号“{cert}”已在 {seen[cert]} 中使用",
-                              "", "error", ("history", i, "certificate"))
+                yield Problem(
+                    f.file,
+                    line,
+                    "history.certificate-unique",
+                    f"证书编号“{cert}”已在 {seen[cert]} 中使用",
+                    "",
+                    "error",
+                    ("history", i, "certificate"),
+                )
             seen.setdefault(cert, f.file)
 
 
@@ -175,16 +207,21 @@ def check_failed_review_revoked(ctx: Context) -> Iterator[Problem]:
     for doc in ctx.platforms:
         history = doc.data["history"]
         for i, e in enumerate(history):
-            if e["type"] == "reviewed" and e.get("result") == "failed":
-                if not any(later["type"] == "revoked" for later in history[i + 1 :]):
-                    yield problem(
-                        doc, ["history", i], "history.failed-review-not-revoked",
-                        "第十七条：对不合格的发布公告予以撤消；"
-                        f"{fmt_date(d) if (d := real_date(e['date'])) else e['date']}复核不合格，"
-                        "之后还没有撤销（revoked）事件，状态显示为“复核不合格（待撤销）”",
-                        "撤销公告发布后追加 revoked 事件（reason: review_failed）",
-                        severity="warning",
-                    )
+            if (
+                e["type"] == "reviewed"
+                and e.get("result") == "failed"
+                and not any(later["type"] == "revoked" for later in history[i + 1 :])
+            ):
+                yield problem(
+                    doc,
+                    ["history", i],
+                    "history.failed-review-not-revoked",
+                    "第十七条：对不合格的发布公告予以撤消；"
+                    f"{fmt_date(d) if (d := real_date(e['date'])) else e['date']}复核不合格，"
+                    "之后还没有撤销（revoked）事件，状态显示为“复核不合格（待撤销）”",
+                    "撤销公告发布后追加 revoked 事件（reason: review_failed）",
+                    severity="warning",
+                )
 
 
 # -- warnings that depend on the day ---------------------------------------------------
@@ -201,7 +238,9 @@ def check_review_overdue(ctx: Context) -> Iterator[Problem]:
         for i, e, d in events:
             if d > ctx.today:
                 break
-            if e["type"] == "certified" or (e["type"] == "reviewed" and e.get("result") == "passed"):
+            if e["type"] == "certified" or (
+                e["type"] == "reviewed" and e.get("result") == "passed"
+            ):
                 base = (i, d)
             elif e["type"] == "revoked" or e["type"] == "reviewed":
                 # a failed review is a review result (history.failed-review-not-revoked asks
@@ -212,10 +251,13 @@ def check_review_overdue(ctx: Context) -> Iterator[Problem]:
         due = add_years(base[1], years)
         if ctx.today >= due:
             yield problem(
-                doc, ["history", base[0]], "warnings.review-overdue",
+                doc,
+                ["history", base[0]],
+                "warnings.review-overdue",
                 f"{ctx.rules.review_article}：每{years}年复核一次，上次认定或复核为{fmt_date(base[1])}，"
                 f"应于{fmt_date(due)}复核，尚无复核结果",
-                "复核后添加 reviewed 事件（result: passed 或 failed）", "warning",
+                "复核后添加 reviewed 事件（result: passed 或 failed）",
+                "warning",
             )
 
 
@@ -241,13 +283,18 @@ def check_annual_reports(ctx: Context) -> Iterator[Problem]:
         for year in range(certified.year, ctx.today.year):
             due = dues.get(year)
             if due is None:
-                due = dues[year] = add_years(date(2000, month, day), year + 1 - 2000)  # 02-29 -> 02-28
+                due = dues[year] = add_years(
+                    date(2000, month, day), year + 1 - 2000
+                )  # 02-29 -> 02-28
             if due >= ctx.today or (revoked and revoked <= due) or year in reported:
                 continue
             yield problem(
-                doc, ["history"], "warnings.annual-report-missing",
+                doc,
+                ["history"],
+                "warnings.annual-report-missing",
                 f"{ctx.rules.annual_report_article}：缺少{year}年度工作总结（应于{fmt_date(due)}前报送）",
-                f"收到总结后添加 {{date: 收到日期, type: annual_report, year: {year}}}", "warning",
+                f"收到总结后添加 {{date: 收到日期, type: annual_report, year: {year}}}",
+                "warning",
             )
 
 
@@ -263,7 +310,9 @@ def check_annual_reports_late(ctx: Context) -> Iterator[Problem]:
             if filed is None or due is None or filed <= due:
                 continue
             yield problem(
-                doc, ["history", i, "date"], "warnings.annual-report-late",
+                doc,
+                ["history", i, "date"],
+                "warnings.annual-report-late",
                 f"{article}：{e['year']}年度工作总结应于{fmt_date(due)}前报送，{fmt_date(filed)}才报送，"
                 f"逾期{(filed - due).days}天",
                 f"日期写实际收到的日期，year 写总结所属年度（{e['year']}），不要改成收到的年份",
@@ -285,9 +334,13 @@ def check_supervision_follow_up(ctx: Context) -> Iterator[Problem]:
                 for later in history[i + 1 :]
             ):
                 continue
-            who = "县（市、区）工信部门定期检查" if e["type"] == "inspected" else "市工信局不定期测评"
+            who = (
+                "县（市、区）工信部门定期检查" if e["type"] == "inspected" else "市工信局不定期测评"
+            )
             yield problem(
-                doc, ["history", i, "result"], "warnings.supervision-no-follow-up",
+                doc,
+                ["history", i, "result"],
+                "warnings.supervision-no-follow-up",
                 f"第十八条：{who}不合格（{fmt_date(d) if (d := real_date(e['date'])) else e['date']}），"
                 "之后没有合格的复查或测评，也没有撤销",
                 "整改后复查合格的追加 inspected 或 evaluated 事件（result: passed）；"

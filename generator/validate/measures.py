@@ -27,15 +27,25 @@ def associations(
         return None
     entries: list[Mapping[str, Any]] = list(doc.data["associations"])
     bad = [
-        problem(doc, ["associations", i, key], "dates.real", f"日期“{a[key]}”不存在",
-                "请检查月份和日期，格式为 YYYY-MM-DD")
+        problem(
+            doc,
+            ["associations", i, key],
+            "dates.real",
+            f"日期“{a[key]}”不存在",
+            "请检查月份和日期，格式为 YYYY-MM-DD",
+        )
         for i, a in enumerate(entries)
         for key in ("since", "until")
         if key in a and real_date(a[key]) is None
     ]
     bad += [
-        problem(doc, ["associations", i, "uscc"], "uscc.check", f"统一社会信用代码“{a['uscc']}”有误：{reason}",
-                "请对照协会的登记证书核对")
+        problem(
+            doc,
+            ["associations", i, "uscc"],
+            "uscc.check",
+            f"统一社会信用代码“{a['uscc']}”有误：{reason}",
+            "请对照协会的登记证书核对",
+        )
         for i, a in enumerate(entries)
         if (reason := check_uscc(str(a["uscc"])))
     ]
@@ -62,7 +72,9 @@ def check_association_listed(ctx: Context) -> Iterator[Problem]:
         entry = by_name.get(name)
         if entry is None:
             yield problem(
-                doc, ["recommender", "name"], "references.association",
+                doc,
+                ["recommender", "name"],
+                "references.association",
                 f"第二十一条：“{name}”不在 data/associations.yaml 的全市性行业协会名单中，不能直接推荐",
                 "核对协会全称；确属全市性行业协会的，经审核后先把它加入 data/associations.yaml",
             )
@@ -74,7 +86,9 @@ def check_association_listed(ctx: Context) -> Iterator[Problem]:
             until = f"至{fmt_date(u)}" if (u := real_date(entry.get("until", ""))) else "起"
             since = real_date(entry["since"])
             yield problem(
-                doc, ["history", i, "date"], "references.association",
+                doc,
+                ["history", i, "date"],
+                "references.association",
                 f"第二十一条：“{name}”的推荐资格为{fmt_date(since) if since else entry['since']}{until}，"
                 f"推荐日期{fmt_date(day)}不在此期间",
                 "核对推荐日期和 data/associations.yaml 中该协会的 since、until",
@@ -85,8 +99,11 @@ def check_one_round_a_year(ctx: Context) -> Iterator[Problem]:
     """第十四条: 评审认定工作每年开展一次; a second certification notice in a year is a warning."""
     first: dict[int, tuple[date, str]] = {}
     docs = sorted(
-        ((d, doc) for doc in ctx.announcements.values()
-         if doc.data["type"] == "certification" and (d := real_date(doc.data["date"]))),
+        (
+            (d, doc)
+            for doc in ctx.announcements.values()
+            if doc.data["type"] == "certification" and (d := real_date(doc.data["date"]))
+        ),
         key=lambda pair: (pair[0], str(pair[1].data["id"])),
     )
     for day, doc in docs:
@@ -95,7 +112,9 @@ def check_one_round_a_year(ctx: Context) -> Iterator[Problem]:
             first[day.year] = (day, str(doc.data["id"]))
             continue
         yield problem(
-            doc, ["date"], "warnings.two-rounds",
+            doc,
+            ["date"],
+            "warnings.two-rounds",
             f"第十四条：示范平台的评审认定工作每年开展一次，但{day.year}年已有认定通知“{earlier[1]}”"
             f"（{fmt_date(earlier[0])}），这是当年的第二轮认定",
             "同一轮认定的平台写在同一则认定通知中；补发或更正请用更正公告（correction）",

@@ -53,8 +53,13 @@ def calendar_from(doc: Document | None, problems: list[Problem]) -> Calendar:
         # the schema checks the shape YYYY-MM-DD only; a day that does not exist would
         # otherwise surface as Python's English ValueError
         unreal = [
-            problem(doc, ["years", i, kind, j], "dates.real", f"日期“{text}”不存在",
-                    "请检查月份和日期，格式为 YYYY-MM-DD")
+            problem(
+                doc,
+                ["years", i, kind, j],
+                "dates.real",
+                f"日期“{text}”不存在",
+                "请检查月份和日期，格式为 YYYY-MM-DD",
+            )
             for kind in ("holidays", "workdays")
             for j, text in enumerate(entry.get(kind) or ())
             if real_date(text) is None
@@ -84,13 +89,22 @@ def _publicity_ends(ctx: Context, problems: list[Problem]) -> None:
             ctx.publicity_ends[ann_id] = ctx.calendar.end_of_period(start, pub["working_days"])
         except UnknownYearError as exc:
             problems.append(
-                problem(doc, ["publicity", "start"], "workdays.unknown-year", str(exc),
-                        f"公示期从 {start.isoformat()} 起算，延伸到了{exc.year}年")
+                problem(
+                    doc,
+                    ["publicity", "start"],
+                    "workdays.unknown-year",
+                    str(exc),
+                    f"公示期从 {start.isoformat()} 起算，延伸到了{exc.year}年",
+                )
             )
 
 
 RULE_SETS: Sequence[Sequence[Any]] = (
-    records.RULES, history.RULES, eligibility.RULES, measures.RULES, notices.RULES,
+    records.RULES,
+    history.RULES,
+    eligibility.RULES,
+    measures.RULES,
+    notices.RULES,
 )
 
 
@@ -103,8 +117,14 @@ def validate(sources: Sources, today: date, with_model: bool = True) -> Validate
     platforms = _shape_ok("platform", sources.platforms, problems)
     announcements = _shape_ok("announcement", sources.announcements, problems)
     singles = {}
-    for kind, doc in (("counties", sources.counties), ("rules", sources.rules), ("calendar", sources.calendar)):
-        singles[kind] = doc if doc is not None and not _collect(check_shape(kind, doc), problems) else None
+    for kind, doc in (
+        ("counties", sources.counties),
+        ("rules", sources.rules),
+        ("calendar", sources.calendar),
+    ):
+        singles[kind] = (
+            doc if doc is not None and not _collect(check_shape(kind, doc), problems) else None
+        )
     if singles["counties"] is None or singles["rules"] is None:
         return Validated(tuple(problems), None)
     calendar = calendar_from(singles["calendar"], problems)
@@ -121,11 +141,15 @@ def validate(sources: Sources, today: date, with_model: bool = True) -> Validate
         complete=len(platforms) == sources.platform_files,
         announcement_docs=announcements,
         unusable_announcements=_unusable_announcements(sources, announcements),
-        associations=measures.associations(assoc, check_shape("associations", assoc) if assoc else [], problems),
+        associations=measures.associations(
+            assoc, check_shape("associations", assoc) if assoc else [], problems
+        ),
     )
     _publicity_ends(ctx, problems)
     problems.extend(_run_rules(ctx))
-    shaped_everything = len(platforms) == len(sources.platforms) and len(announcements) == len(sources.announcements)
+    shaped_everything = len(platforms) == len(sources.platforms) and len(announcements) == len(
+        sources.announcements
+    )
     if any(p.is_error for p in problems) or not shaped_everything:
         return Validated(tuple(problems), None)
     if not with_model:
@@ -137,10 +161,17 @@ def _unusable_announcements(sources: Sources, shaped: list[Document]) -> frozens
     """Ids of announcement files that exist but failed to load or to pass the schema."""
     good = {id(d) for d in shaped}
     ids = {
-        str(d.data.get("id") or file_stem(d.file)) if isinstance(d.data, dict) else file_stem(d.file)
-        for d in sources.announcements if id(d) not in good
+        str(d.data.get("id") or file_stem(d.file))
+        if isinstance(d.data, dict)
+        else file_stem(d.file)
+        for d in sources.announcements
+        if id(d) not in good
     }
-    ids |= {PurePosixPath(p.file).stem for p in sources.problems if PurePosixPath(p.file).parent.name == "announcements"}
+    ids |= {
+        PurePosixPath(p.file).stem
+        for p in sources.problems
+        if PurePosixPath(p.file).parent.name == "announcements"
+    }
     return frozenset(ids)
 
 

@@ -116,13 +116,14 @@ def _title(kind: str, path: tuple[str | int, ...]) -> str:
 
 
 #: pattern errors that have a rule of their own, by JSON path
-_PATTERN_RULES = {("id",): "ids.pattern"}
+_PATTERN_RULES: dict[tuple[str | int, ...], str] = {("id",): "ids.pattern"}
 
 
 def _translate(kind: str, doc: Document, err: jsonschema.ValidationError) -> Iterator[Problem]:
     path = tuple(err.absolute_path)
     key = err.validator
-    value = err.instance
+    value: Any = err.instance
+    expected: Any = err.validator_value
     rule = f"schema.{key}"
     if err.schema is False:
         rule = "schema.false"
@@ -138,7 +139,7 @@ def _translate(kind: str, doc: Document, err: jsonschema.ValidationError) -> Ite
         return Problem(doc.file, doc.line(at), rule, message, hint, "error", at)
 
     if key == "required":
-        for name in err.validator_value:
+        for name in expected:
             if isinstance(value, dict) and name not in value:
                 sub = schemas.title(kind, path + (name,))
                 desc = (schemas.subschema(kind, path + (name,)) or {}).get("description", "")
@@ -148,40 +149,46 @@ def _translate(kind: str, doc: Document, err: jsonschema.ValidationError) -> Ite
         allowed = "、".join((node.get("properties") or {}).keys())
         for name in sorted(set(value) - set((node.get("properties") or {}).keys()), key=str):
             yield problem(
-                f"不认识的字段“{_show(name)}”", f"请检查拼写或缩进；这里允许的字段有：{allowed}", path + (name,)
+                f"不认识的字段“{_show(name)}”",
+                f"请检查拼写或缩进；这里允许的字段有：{allowed}",
+                path + (name,),
             )
     elif rule == "schema.false":
         field = f"“{title}”（{path[-1]}）" if path and isinstance(path[-1], str) else f"“{title}”"
         yield problem(f"这里不允许填写{field}", node.get("description", ""))
     elif key == "type":
-        want = err.validator_value
+        want = expected
         wants = want if isinstance(want, list) else [want]
-        want_zh = "或".join(_TYPE_ZH.get(w, w) for w in wants)
+        want_zh = "或".join(_TYPE_ZH.get(w, str(w)) for w in wants)
         got = _type_of(value)
         if got == "null":
-            yield problem(f"“{title}”应为{want_zh}，但这里没有填写值", "请填写值；不需要的可选字段请整行删除")
+            yield problem(
+                f"“{title}”应为{want_zh}，但这里没有填写值", "请填写值；不需要的可选字段请整行删除"
+            )
             return
         hint = ""
         if "string" in wants and got in ("integer", "number", "boolean"):
-            hint = f"请给值加引号，例如 \"{_show(value)}\""
-        yield problem(f"“{title}”应为{want_zh}，实际为{_TYPE_ZH.get(got, got)}“{_show(value)}”", hint)
+            hint = f'请给值加引号，例如 "{_show(value)}"'
+        yield problem(
+            f"“{title}”应为{want_zh}，实际为{_TYPE_ZH.get(got, got)}“{_show(value)}”", hint
+        )
     elif key == "enum":
-        allowed = "、".join(str(v) for v in err.validator_value)
+        allowed = "、".join(str(v) for v in expected)
         yield problem(f"“{title}”的值“{_show(value)}”不在允许范围内", f"允许的值：{allowed}")
     elif key == "const":
-        yield problem(f"“{title}”应为“{err.validator_value}”，实际为“{_show(value)}”")
+        yield problem(f"“{title}”应为“{expected}”，实际为“{_show(value)}”")
     elif key == "pattern":
         yield problem(f"“{title}”的格式不对：“{_show(value)}”", node.get("description", ""))
     elif key == "minLength":
-        yield problem(f"“{title}”太短：至少{err.validator_value}个字符", node.get("description", ""))
+        yield problem(f"“{title}”太短：至少{expected}个字符", node.get("description", ""))
     elif key == "maxLength":
-        yield problem(f"“{title}”太长：最多{err.validator_value}个字符，实际{len(value)}个")
+        yield problem(f"“{title}”太长：最多{expected}个字符，实际{len(value)}个")
     elif key in ("minimum", "exclusiveMinimum"):
-        yield problem(f"“{title}”不能小于{err.validator_value}，实际为{value}")
+        yield problem(f"“{title}”不能小于{expected}，实际为{value}")
     elif key in ("maximum", "exclusiveMaximum"):
-        yield problem(f"“{title}”不能大于{err.validator_value}，实际为{value}")
+        yield problem(f"“{title}”不能大于{expected}，实际为{value}")
     elif key == "minItems":
-        yield problem(f"“{title}”至少要有{err.validator_value}项")
+        yield problem(f"“{title}”至少要有{expected}项")
     elif key == "uniqueItems":
         yield problem(f"“{title}”中有重复的项")
     elif key == "minProperties":
@@ -208,8 +215,15 @@ def check_shape(kind: str, doc: Document) -> list[Problem]:
             for leaf in _leaves(err):
                 problems.extend(_translate(kind, doc, leaf))
         if not problems:  # the two validators disagree: refused all the same, never let through
-            problems.append(Problem(doc.file, None, "schema.unexplained", "文件不符合格式要求，但无法指出具体位置",
-                                    "请联系维护人员，并附上这个文件"))
+            problems.append(
+                Problem(
+                    doc.file,
+                    None,
+                    "schema.unexplained",
+                    "文件不符合格式要求，但无法指出具体位置",
+                    "请联系维护人员，并附上这个文件",
+                )
+            )
     found = text.check_document(kind, doc)
     if found:
         wrong = {p.path for p in problems}

@@ -35,7 +35,9 @@ from generator.load import Document
 from generator.report import Problem, inert
 
 #: fields that hold prose, where a newline or a tab is text: by key, in every file kind
-PROSE_KEYS = frozenset({"description", "body", "note", "notes", "findings", "text", "uscc_exception"})
+PROSE_KEYS = frozenset(
+    {"description", "body", "note", "notes", "findings", "text", "uscc_exception"}
+)
 
 #: rule id of each kind of character refused
 CHAR_RULES = {
@@ -84,8 +86,11 @@ _FIND_HINT = "；VS Code 中按 Ctrl+H，开启正则（.* 按钮），搜索 \\
 
 #: characters that are not "printable" for str.isprintable but are fine anywhere
 #: (spaces such as U+3000 and U+00A0); deleted before the quick isprintable test
-_SPACES = {ord(c): None for c in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-           "\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
+_SPACES = {
+    ord(c): None
+    for c in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+}
 _PROSE_OK = {**_SPACES, ord("\n"): None, ord("\t"): None}
 
 
@@ -135,8 +140,9 @@ def _field(kind: str, path: tuple[str | int, ...]) -> str:
     return schemas.title(kind, path)
 
 
-def _problems(kind: str, doc: Document, path: tuple[str | int, ...], text: str, is_key: bool,
-              prose: bool) -> Iterator[Problem]:
+def _problems(
+    kind: str, doc: Document, path: tuple[str | int, ...], text: str, is_key: bool, prose: bool
+) -> Iterator[Problem]:
     found: dict[str, list[tuple[int, str]]] = {}
     for index, ch, char_kind_ in _bad_chars(text, prose):
         found.setdefault(char_kind_, []).append((index, ch))
@@ -149,7 +155,9 @@ def _problems(kind: str, doc: Document, path: tuple[str | int, ...], text: str, 
         one_line = "只能写一行，" if char_kind_ == "line" and ch in "\n\t" else ""
         message = f"{what}{one_line}{_where(text, index)}是{name}（U+{code:04X}）{more}"
         hint = _HINTS[char_kind_] + ("" if ch in "\n\t" else _FIND_HINT.format(code=code))
-        yield Problem(doc.file, doc.line(path), CHAR_RULES[char_kind_], message, hint, "error", path)
+        yield Problem(
+            doc.file, doc.line(path), CHAR_RULES[char_kind_], message, hint, "error", path
+        )
 
 
 def check_document(kind: str, doc: Document) -> list[Problem]:
@@ -167,7 +175,9 @@ def check_document(kind: str, doc: Document) -> list[Problem]:
                     problems.extend(_problems(kind, doc, (*path, key), key, True, False))
                 if type(value) is str:
                     if not value.isprintable():
-                        problems.extend(_problems(kind, doc, (*path, key), value, False, key in PROSE_KEYS))
+                        problems.extend(
+                            _problems(kind, doc, (*path, key), value, False, key in PROSE_KEYS)
+                        )
                 elif isinstance(value, (dict, list)):
                     stack.append(((*path, key), value, key in PROSE_KEYS))
         elif isinstance(node, list):
@@ -185,32 +195,94 @@ def check_document(kind: str, doc: Document) -> list[Problem]:
 
 #: Cyrillic and Greek letters that look like Latin ones (after NFKC), as the Latin letter.
 #: A short list of the clear cases, from Unicode's confusables data (confusables.txt).
-_LOOKALIKES = str.maketrans({
-    # Cyrillic capitals
-    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
-    "Т": "T", "У": "Y", "Х": "X", "Ѕ": "S", "І": "I", "Ј": "J", "Ԛ": "Q", "Ԝ": "W", "Ү": "Y",
-    "Ӏ": "I",
-    # Cyrillic small letters
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s", "і": "i",
-    "ј": "j", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y",
-    # Greek capitals
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
-    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-    # Greek small letters
-    "α": "a", "γ": "y", "ι": "i", "ν": "v", "ο": "o", "ρ": "p", "υ": "u", "ϲ": "c", "ϳ": "j",
-})
+_LOOKALIKES = str.maketrans(
+    {
+        # Cyrillic capitals
+        "А": "A",
+        "В": "B",
+        "Е": "E",
+        "К": "K",
+        "М": "M",
+        "Н": "H",
+        "О": "O",
+        "Р": "P",
+        "С": "C",
+        "Т": "T",
+        "У": "Y",
+        "Х": "X",
+        "Ѕ": "S",
+        "І": "I",
+        "Ј": "J",
+        "Ԛ": "Q",
+        "Ԝ": "W",
+        "Ү": "Y",
+        "Ӏ": "I",
+        # Cyrillic small letters
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "ѕ": "s",
+        "і": "i",
+        "ј": "j",
+        "һ": "h",
+        "ԁ": "d",
+        "ԛ": "q",
+        "ԝ": "w",
+        "ӏ": "l",
+        "ү": "y",
+        # Greek capitals
+        "Α": "A",
+        "Β": "B",
+        "Ε": "E",
+        "Ζ": "Z",
+        "Η": "H",
+        "Ι": "I",
+        "Κ": "K",
+        "Μ": "M",
+        "Ν": "N",
+        "Ο": "O",
+        "Ρ": "P",
+        "Τ": "T",
+        "Υ": "Y",
+        "Χ": "X",
+        # Greek small letters
+        "α": "a",
+        "γ": "y",
+        "ι": "i",
+        "ν": "v",
+        "ο": "o",
+        "ρ": "p",
+        "υ": "u",
+        "ϲ": "c",
+        "ϳ": "j",
+    }
+)
 
 #: Default_Ignorable_Code_Point (Unicode DerivedCoreProperties.txt) that are not Cf:
 #: combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian free
 #: variation selectors, variation selectors
 _IGNORABLE_RANGES = (
-    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x3164, 0x3164),
-    (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
 )
 
 
-_IGNORABLE = re.compile("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _IGNORABLE_RANGES) + "]")
+_IGNORABLE = re.compile(
+    "[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _IGNORABLE_RANGES) + "]"
+)
 #: categories dropped from a name: controls, format characters, spaces and separators
 _DROPPED = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
@@ -224,6 +296,8 @@ def name_key(name: Any) -> Any:
         return name
     text = unicodedata.normalize("NFKC", name)
     if not text.isprintable():
-        text = "".join(ch for ch in text if ch.isprintable() or unicodedata.category(ch) not in _DROPPED)
+        text = "".join(
+            ch for ch in text if ch.isprintable() or unicodedata.category(ch) not in _DROPPED
+        )
     text = _IGNORABLE.sub("", text).replace(" ", "").translate(_LOOKALIKES)
     return unicodedata.normalize("NFKC", text).casefold()

@@ -19,7 +19,10 @@ SIDEWAYS = "() => document.scrollingElement.scrollWidth - window.innerWidth"
 def _clean(b: Browsing) -> list[str]:
     problems = [f"request to another host: {u}" for u in b.watch.foreign]
     problems += [f"console error: {e}" for e in b.watch.errors]
-    problems += [f"axe {v['impact']} {v['id']} ({v['help']}): {v['nodes']}" for v in serious_axe_violations(b)]
+    problems += [
+        f"axe {v['impact']} {v['id']} ({v['help']}): {v['nodes']}"
+        for v in serious_axe_violations(b)
+    ]
     return problems
 
 
@@ -37,7 +40,9 @@ def test_statistics_page(desktop: Browsing) -> None:
     assert not _clean(desktop)
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate(SIDEWAYS) <= 1, "the statistics page scrolls sideways on a phone"
-    widths = page.evaluate("() => [...document.querySelectorAll('svg.reg-chart')].map(s => s.getBoundingClientRect().width)")
+    widths = page.evaluate(
+        "() => [...document.querySelectorAll('svg.reg-chart')].map(s => s.getBoundingClientRect().width)"
+    )
     assert all(0 < w <= 390 for w in widths), widths
 
 
@@ -52,7 +57,11 @@ def test_platform_page_shows_its_qr_code(desktop: Browsing, registry: Registry) 
 
 
 def test_plaque_prints_on_one_page(desktop: Browsing, registry: Registry) -> None:
-    p = next(p for p in sorted(registry.platforms, key=lambda p: p.id) if registry.status(p) in HOLDS_TITLE)
+    p = next(
+        p
+        for p in sorted(registry.platforms, key=lambda p: p.id)
+        if registry.status(p) in HOLDS_TITLE
+    )
     page = desktop.page
     desktop.open(paths.platform_plaque(p.id))
     assert p.name in page.inner_text("main")

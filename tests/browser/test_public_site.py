@@ -49,8 +49,15 @@ def strings_of(registry: Registry, p: Platform) -> list[str]:
     """Every string of a platform that search must find it by."""
     certificates = [e.certificate for e in p.history if e.certificate]
     items = [item for _, its in p.services for item in its]
-    return [p.name, p.operator.name, p.contact.address, *certificates, *items,
-            registry.county_name(p.county), *(CATEGORIES[k][0] for k in p.categories)]
+    return [
+        p.name,
+        p.operator.name,
+        p.contact.address,
+        *certificates,
+        *items,
+        registry.county_name(p.county),
+        *(CATEGORIES[k][0] for k in p.categories),
+    ]
 
 
 def about(registry: Registry, p: Platform, term: str) -> bool:
@@ -65,8 +72,11 @@ def search_terms(registry: Registry) -> list[tuple[str, str, str | None]]:
     terms: list[tuple[str, str, str | None]] = []
     shared: dict[str, str] = {}
     for p in registry.platforms:
-        terms += [("name", p.name, p.id), ("operator", p.operator.name, p.id),
-                  ("address", p.contact.address, p.id)]
+        terms += [
+            ("name", p.name, p.id),
+            ("operator", p.operator.name, p.id),
+            ("address", p.contact.address, p.id),
+        ]
         terms += [("certificate", e.certificate, p.id) for e in p.history if e.certificate]
         for _, items in p.services:
             shared.update({item: "service item" for item in items})
@@ -74,7 +84,9 @@ def search_terms(registry: Registry) -> list[tuple[str, str, str | None]]:
     return terms + [(what, term, None) for term, what in sorted(shared.items())]
 
 
-def top3_problem(registry: Registry, what: str, term: str, pid: str | None, found: list[str]) -> str | None:
+def top3_problem(
+    registry: Registry, what: str, term: str, pid: str | None, found: list[str]
+) -> str | None:
     """None when the top 3 of `found` (site-relative paths) answer the term; else why not.
 
     A platform's own string: it is among the first three, or every one of the first three
@@ -88,7 +100,9 @@ def top3_problem(registry: Registry, what: str, term: str, pid: str | None, foun
         return None
     if top and all(relevant) and (pid is None or len(top) == 3):
         return None
-    return f"{what} {term!r}: top 3 are {top}" + (f", expected /{paths.platform(pid)}" if pid else "")
+    return f"{what} {term!r}: top 3 are {top}" + (
+        f", expected /{paths.platform(pid)}" if pid else ""
+    )
 
 
 # -- search through pagefind.js (Node), every record ------------------------------------
@@ -97,8 +111,14 @@ def top3_problem(registry: Registry, what: str, term: str, pid: str | None, foun
 def node_search(site: Path, searches: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     if shutil.which("node") is None:
         pytest.skip("node is not installed: Pagefind's search cannot run outside a browser")
-    proc = subprocess.run(["node", str(SEARCH_JS), str(site), "-"], input=json.dumps(searches),
-                          capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        ["node", str(SEARCH_JS), str(site), "-"],
+        input=json.dumps(searches),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)["searches"]
 
@@ -125,7 +145,10 @@ def test_search_results_carry_status_and_county(registry: Registry, built_site: 
 
 def test_staff_guide_is_not_in_the_public_index(registry: Registry, built_site: Path) -> None:
     # words that are all over the guide: its examples copy the sample records
-    answers = node_search(built_site, [{"term": t} for t in ("编辑指南", "YAML", "history", registry.platforms[0].name)])
+    answers = node_search(
+        built_site,
+        [{"term": t} for t in ("编辑指南", "YAML", "history", registry.platforms[0].name)],
+    )
     for found in answers:
         assert not [r["url"] for r in found if "/guide/" in r["url"]]
 
@@ -135,8 +158,10 @@ def test_staff_guide_is_not_in_the_public_index(registry: Registry, built_site: 
 
 def result_paths(b: Browsing) -> list[str]:
     links = b.page.locator(".pagefind-ui__result-link")
-    return [b.site.path_of(urljoin(b.page.url, links.nth(i).get_attribute("href") or ""))
-            for i in range(links.count())]
+    return [
+        b.site.path_of(urljoin(b.page.url, links.nth(i).get_attribute("href") or ""))
+        for i in range(links.count())
+    ]
 
 
 def test_search_box_finds_every_record_in_the_top_3(registry: Registry, desktop: Browsing) -> None:
@@ -147,7 +172,9 @@ def test_search_box_finds_every_record_in_the_top_3(registry: Registry, desktop:
         message = wait_for_search(desktop.page)
         desktop.page.wait_for_function(
             "n => document.querySelectorAll('.pagefind-ui__result-link').length >= n",
-            arg=1 if "找到" in message and "未找到" not in message else 0, timeout=10_000)
+            arg=1 if "找到" in message and "未找到" not in message else 0,
+            timeout=10_000,
+        )
         problem = top3_problem(registry, what, term, pid, result_paths(desktop))
         if problem:
             problems.append(f"{problem} ({message})")
@@ -174,8 +201,14 @@ def test_each_result_shows_status_and_county(registry: Registry, desktop: Browsi
 def test_every_count_on_the_home_page_lists_exactly_that_many(desktop: Browsing) -> None:
     desktop.open(paths.HOME)
     links = desktop.page.locator("a.reg-count")
-    counts = [(int(links.nth(i).get_attribute("data-count") or "-1"), links.nth(i).get_attribute("href") or "",
-               links.nth(i).inner_text()) for i in range(links.count())]
+    counts = [
+        (
+            int(links.nth(i).get_attribute("data-count") or "-1"),
+            links.nth(i).get_attribute("href") or "",
+            links.nth(i).inner_text(),
+        )
+        for i in range(links.count())
+    ]
     assert len(counts) >= 3, counts
     base = desktop.page.url
     for n, href, text in counts:
@@ -201,7 +234,9 @@ def test_lists_put_holders_first_and_revoked_last_marked(
         return [p for p in registry.platforms if key in p.categories]
 
     keys = [c.code for c in registry.counties] if list_kind == "county" else list(CATEGORIES)
-    with_revoked = [k for k in keys if any(p.status(registry.today) == Status.REVOKED for p in members(k))]
+    with_revoked = [
+        k for k in keys if any(p.status(registry.today) == Status.REVOKED for p in members(k))
+    ]
     if not with_revoked:
         pytest.skip(f"no {list_kind} page lists a revoked platform")
     key = max(with_revoked, key=lambda k: len(members(k)))
@@ -211,7 +246,9 @@ def test_lists_put_holders_first_and_revoked_last_marked(
     shown = [rows.nth(i).locator("td").first.inner_text().strip() for i in range(rows.count())]
     assert sorted(shown) == sorted(by_name), "the page lists exactly the platforms of its kind"
     ranks = [standing(registry, by_name[n]) for n in shown]
-    assert ranks == sorted(ranks), f"holders first, revoked last: {list(zip(shown, ranks))}"
+    assert ranks == sorted(ranks), (
+        f"holders first, revoked last: {list(zip(shown, ranks, strict=False))}"
+    )
     revoked_rows = desktop.page.locator("#reg-list tbody tr.reg-row--revoked")
     assert revoked_rows.count() == ranks.count(3)
     for i in range(revoked_rows.count()):
@@ -224,28 +261,41 @@ def test_lists_put_holders_first_and_revoked_last_marked(
 # -- notices as 政务公开 documents ------------------------------------------------------------
 
 
-def test_a_notice_has_the_information_block_and_contact_lines(registry: Registry, desktop: Browsing) -> None:
-    notice = next(a for a in sorted(registry.announcements, key=lambda a: a.id) if a.type == "publicity")
+def test_a_notice_has_the_information_block_and_contact_lines(
+    registry: Registry, desktop: Browsing
+) -> None:
+    notice = next(
+        a for a in sorted(registry.announcements, key=lambda a: a.id) if a.type == "publicity"
+    )
     desktop.open(paths.announcement(notice.id))
     page = desktop.page
     block = page.locator("table.reg-docinfo")
     labels = [t.strip() for t in block.locator("th").all_inner_texts()]
     for label in ("索引号", "发布机构", "成文日期", "发布日期", "文号", "主题分类"):
         assert label in labels, labels
-    cells = dict(zip(labels, [t.strip() for t in block.locator("td").all_inner_texts()], strict=False))
+    cells = dict(
+        zip(labels, [t.strip() for t in block.locator("td").all_inner_texts()], strict=False)
+    )
     assert cells["发布日期"] == cn_date(notice.date)
     assert cells["发布机构"] == notice.issuer
     if notice.index_no:
         assert cells["索引号"] == notice.index_no
-    assert f"自{cn_date(notice.publicity_start)}至{cn_date(notice.publicity_end)}" in page.locator(".reg-callout").inner_text()
+    assert (
+        f"自{cn_date(notice.publicity_start)}至{cn_date(notice.publicity_end)}"
+        in page.locator(".reg-callout").inner_text()
+    )
 
     lines = page.locator(".reg-callout dl.reg-contact-lines dd")
     tops = [lines.nth(i).bounding_box()["y"] for i in range(lines.count())]
-    assert len(tops) >= 3 and len({round(t) for t in tops}) == len(tops), "each contact on its own line"
+    assert len(tops) >= 3 and len({round(t) for t in tops}) == len(tops), (
+        "each contact on its own line"
+    )
     tel = page.locator(".reg-contact-lines a[href^='tel:']").first
     assert re.sub(r"\D", "", notice.contact.phone) in (tel.get_attribute("href") or "")
     if notice.contact.email:
-        assert page.locator(f".reg-contact-lines a[href='mailto:{notice.contact.email}']").count() == 1
+        assert (
+            page.locator(f".reg-contact-lines a[href='mailto:{notice.contact.email}']").count() == 1
+        )
 
 
 def test_a_notice_prints_its_address_and_data_date(registry: Registry, desktop: Browsing) -> None:
@@ -267,7 +317,10 @@ def test_a_notice_prints_its_address_and_data_date(registry: Registry, desktop: 
 def test_phones_and_emails_are_links(registry: Registry, desktop: Browsing) -> None:
     p = next(p for p in registry.platforms if p.contact.email)
     desktop.open(paths.platform(p.id))
-    assert desktop.page.locator(f"a[href='tel:{re.sub(r'[^0-9+]', '', p.contact.phone)}']").count() == 1
+    assert (
+        desktop.page.locator(f"a[href='tel:{re.sub(r'[^0-9+]', '', p.contact.phone)}']").count()
+        == 1
+    )
     assert desktop.page.locator(f"a[href='mailto:{p.contact.email}']").count() == 1
     desktop.open("contact/")
     assert desktop.page.locator("article a[href^='tel:']").count() >= 1
@@ -277,14 +330,18 @@ def test_phones_and_emails_are_links(registry: Registry, desktop: Browsing) -> N
 # -- government-site conventions --------------------------------------------------------------
 
 
-def test_skip_link_is_the_first_tab_stop_and_moves_to_the_content(kind: str, kind_path: str, desktop: Browsing) -> None:
+def test_skip_link_is_the_first_tab_stop_and_moves_to_the_content(
+    kind: str, kind_path: str, desktop: Browsing
+) -> None:
     if kind == "404":
         desktop.open(kind_path, expect_status=404)
     else:
         desktop.open(kind_path)
     page = desktop.page
     page.keyboard.press("Tab")
-    focused = page.evaluate("() => [document.activeElement.classList.contains('reg-skip'), document.activeElement.textContent.trim(), document.activeElement.getAttribute('href')]")
+    focused = page.evaluate(
+        "() => [document.activeElement.classList.contains('reg-skip'), document.activeElement.textContent.trim(), document.activeElement.getAttribute('href')]"
+    )
     assert focused[0] and focused[1] == "跳到正文", f"{kind}: first tab stop is {focused}"
     assert page.locator(".reg-skip").first.is_visible()
     page.keyboard.press("Enter")
@@ -295,7 +352,11 @@ def test_footer_names_the_site_owner_and_links_the_service_pages(desktop: Browsi
     desktop.open(paths.platform("bd-0001"))
     footer = desktop.page.locator(".reg-footer")
     assert "主办单位：" in footer.inner_text()
-    for label, path in (("联系我们", "contact/"), ("网站地图", "sitemap/"), ("工作人员", paths.GUIDE)):
+    for label, path in (
+        ("联系我们", "contact/"),
+        ("网站地图", "sitemap/"),
+        ("工作人员", paths.GUIDE),
+    ):
         link = footer.locator("a", has_text=label)
         assert link.count() == 1, label
         href = urljoin(desktop.page.url, link.get_attribute("href") or "")
@@ -304,8 +365,10 @@ def test_footer_names_the_site_owner_and_links_the_service_pages(desktop: Browsi
     assert "编辑指南" not in nav, "the staff guide is not in the public navigation"
     desktop.open("sitemap/")
     links = desktop.page.locator(".reg-sitemap a")
-    targets = {desktop.site.path_of(urljoin(desktop.page.url, links.nth(i).get_attribute("href") or ""))
-               for i in range(links.count())}
+    targets = {
+        desktop.site.path_of(urljoin(desktop.page.url, links.nth(i).get_attribute("href") or ""))
+        for i in range(links.count())
+    }
     for path in (paths.HOME, paths.PLATFORMS, paths.ANNOUNCEMENTS, paths.GUIDE, "contact/"):
         assert path in targets, path
 
@@ -315,7 +378,12 @@ def test_large_text_is_bigger_high_contrast_and_remembered(desktop: Browsing) ->
     desktop.open(paths.platform("bd-0001"))
     page.evaluate("() => localStorage.removeItem('reg-large')")
     page.reload()
-    size = lambda: page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)")
+
+    def size():
+        return page.evaluate(
+            "() => parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)"
+        )
+
     normal = size()
     toggle = page.locator("#reg-large-toggle")
     assert toggle.is_visible() and toggle.get_attribute("aria-pressed") == "false"
@@ -330,7 +398,9 @@ def test_large_text_is_bigger_high_contrast_and_remembered(desktop: Browsing) ->
     assert page.evaluate("() => document.documentElement.classList.contains('reg-large')")
     assert page.locator("#reg-large-toggle").get_attribute("aria-pressed") == "true"
     page.set_viewport_size(PHONE)
-    assert page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth + 1"), "no sideways scroll"
+    assert page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth + 1"), (
+        "no sideways scroll"
+    )
     page.locator("#reg-large-toggle").click()
     assert page.evaluate("() => localStorage.getItem('reg-large')") == "0"
     desktop.open(paths.HOME)
@@ -356,7 +426,9 @@ def elsewhere(built_site: Path) -> Iterator[dict[str, str]]:
     servers = {}
     for name, prefix in (("root", "/"), ("other", "/preview/pr-7/")):
         handler = type("Handler", (PagesHandler,), {"prefix": prefix})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(built_site)))
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(handler, directory=str(built_site))
+        )
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers[name] = (server, f"http://127.0.0.1:{server.server_address[1]}{prefix}")
@@ -372,20 +444,29 @@ def test_the_404_page_is_styled_and_its_links_work(
     where: str, depth: str, elsewhere: dict[str, str], browser: Any, desktop: Browsing
 ) -> None:
     base = desktop.site.url("") if where == "site" else elsewhere[where]
-    context = browser.new_context(viewport=PHONE if depth == "nope" else {"width": 1280, "height": 900})
+    context = browser.new_context(
+        viewport=PHONE if depth == "nope" else {"width": 1280, "height": 900}
+    )
     try:
         page = context.new_page()
         asked: list[str] = []
         page.on("request", lambda r: asked.append(r.url))
         response = page.goto(base + depth + "/")
         assert response is not None and response.status == 404
-        header = page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).backgroundColor")
+        header = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.md-header')).backgroundColor"
+        )
         assert header == "rgb(166, 27, 27)", "styled"
         assert "页面不存在" in page.locator("h1").inner_text()
-        assert not [u for u in asked if not u.startswith("http://127.0.0.1") and not u.startswith("data:")]
+        assert not [
+            u for u in asked if not u.startswith("http://127.0.0.1") and not u.startswith("data:")
+        ]
         link = page.locator("main a", has_text="平台名录")
-        page.wait_for_function("(b) => document.querySelector('main a[data-path=\"platforms/\"]').href === b + 'platforms/'",
-                               arg=base, timeout=5_000)
+        page.wait_for_function(
+            "(b) => document.querySelector('main a[data-path=\"platforms/\"]').href === b + 'platforms/'",
+            arg=base,
+            timeout=5_000,
+        )
         link.click()
         page.wait_for_load_state("load")
         assert page.url == base + "platforms/"

@@ -174,7 +174,8 @@ def test_search_filters_narrow_the_results(
     # Pagefind UI adds result rows one by one as their fragments arrive: wait for all
     page.wait_for_function(
         "n => document.querySelectorAll('.pagefind-ui__result-link').length >= n",
-        arg=narrowed, timeout=10_000,
+        arg=narrowed,
+        timeout=10_000,
     )
     shown = results(desktop)
     assert len(shown) == narrowed
