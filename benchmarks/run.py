@@ -32,6 +32,7 @@ the best.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -75,7 +76,21 @@ class _Timer:
             finally:
                 self.phases[phase] = self.phases.get(phase, 0.0) + time.perf_counter() - start
 
-        setattr(module, name, timed)
+        def timed_iteration(*args: Any, **kwargs: Any) -> Any:
+            # a generator's time is spent while it is iterated, less what the caller
+            # does with each item between two steps
+            items = original(*args, **kwargs)
+            while True:
+                start = time.perf_counter()
+                try:
+                    item = next(items)
+                except StopIteration:
+                    return
+                finally:
+                    self.phases[phase] = self.phases.get(phase, 0.0) + time.perf_counter() - start
+                yield item
+
+        setattr(module, name, timed_iteration if inspect.isgeneratorfunction(original) else timed)
 
 
 def child_build(n_dir: Path) -> dict[str, Any]:
@@ -91,7 +106,7 @@ def child_build(n_dir: Path) -> dict[str, Any]:
         (validate_stage, "check_shape", "schema"),
         (validate_stage, "_model", "model"),
         (render, "render_site", "render"),
-        (export, "exports", "exports"),  # imported by the build when it runs
+        (export, "iter_exports", "exports"),  # imported by the build when it runs
         (theme, "run_mkdocs", "mkdocs"),
         (index, "run_pagefind", "pagefind"),
     ):

@@ -225,7 +225,7 @@ def _build_site(
 ) -> BuildResult:
     from concurrent.futures import ThreadPoolExecutor
 
-    from generator.export import Publisher, exports
+    from generator.export import Publisher, iter_exports
     from generator.index import run_pagefind, search_glob
     from generator.render import render_site
     from generator.render.shell import Shell, fill_pages, html_path, plan
@@ -270,21 +270,23 @@ def _build_site(
     marked = {html_path(url): is_marked for url, is_marked in hand_written.items()}
     marked.update({html_path(p.url): p.searchable for p in pages})
     expected = sum(marked.values())
+    made = len(pages)
+    del pages, built  # written: their text need not stay in memory beside Pagefind's
+    # The downloads are written as they are made, while Pagefind runs: MkDocs has finished
+    # with the site folder, and Pagefind reads only the pages its glob names.
+    publisher = Publisher.from_settings(site.extra, authority=site.authority)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind") as pool:
         indexing = pool.submit(run_pagefind, staging.site, expected, search_glob(marked))
-        downloads = exports(
-            registry, site.site_url, Publisher.from_settings(site.extra, authority=site.authority)
-        )
+        for rel, data in iter_exports(registry, site.site_url, publisher):
+            staging.write_site(rel, data)
         indexed = indexing.result()
     problems += indexed.problems
     if indexed.problems:
-        return BuildResult(tuple(problems), False, len(pages), indexed.pages)
-    for rel, data in downloads.items():
-        staging.write_site(rel, data)
+        return BuildResult(tuple(problems), False, made, indexed.pages)
 
     # write
     staging.commit()
-    return BuildResult(tuple(problems), True, len(pages), indexed.pages)
+    return BuildResult(tuple(problems), True, made, indexed.pages)
 
 
 def _marked_for_search(markdown: str) -> bool:

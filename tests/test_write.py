@@ -150,6 +150,23 @@ def test_disk_full_keeps_the_old_site(tmp_path: Path, monkeypatch: pytest.Monkey
     assert tree(out) == before and leftovers(out) == []
 
 
+def _wait_for_orphans(folder: Path, seconds: float = 120) -> None:
+    """A killed build's Pagefind process runs on until it has indexed (as it would after
+    any crash); the next build removes what it wrote. Wait for it, as the next build would
+    find it gone."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        busy = False
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                busy = busy or str(folder).encode() in cmdline.read_bytes()
+            except OSError:
+                continue
+        if not busy:
+            return
+        time.sleep(0.2)
+
+
 def _build_command(out: Path) -> list[str]:
     return [
         sys.executable,
@@ -194,6 +211,7 @@ def test_a_killed_build_leaves_the_old_or_the_new_site(tmp_path: Path, sig: sign
         time.sleep(duration * fraction)
         proc.send_signal(sig)
         proc.wait(timeout=120)
+        _wait_for_orphans(out.parent)
         recover(out)
         now = {k: v for k, v in tree(out).items() if not k.startswith("pagefind/")}
         assert now in (old_tree, new_tree), f"killed at {fraction:.0%}: a mixed site"
