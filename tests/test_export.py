@@ -240,6 +240,34 @@ def test_platforms_xlsx_matches_csv(out: dict[str, bytes]) -> None:
     assert all(c.data_type == "s" for c in uscc)  # text, never a rounded number
 
 
+def test_xlsx_column_widths_skip_only_what_cannot_be_widest() -> None:
+    """The widths measured with shortcuts are the widest display width of each column
+    plus 2, between 8 and 60, as measuring every cell gives."""
+    from generator.export import tables
+
+    def every_cell(table: tables.Table) -> list[float]:
+        widths = []
+        for i, head in enumerate(table.header):
+            texts = [head] + [tables.csv_text(r[i]) for r in table.rows]
+            widest = max(tables._display_width(t) for t in texts)
+            widths.append(float(min(max(widest + 2, 8), 60)))
+        return widths
+
+    long_cjk = "保定市" * 12  # 72 wide: capped
+    table = tables.Table(
+        ("编号", "名称", "a", "日期", "长", "混合"),
+        [
+            ("bd-1", "平台", None, date(2026, 1, 2), "x", "ab"),
+            ("bd-22", "abcdefghij", None, None, long_cjk, "平台abc"),
+            ("bd-333", "平台名称", "=1+1", date(2026, 12, 31), "y", "abcdefg"),
+            ("b", "abcdefghijklmnop", 12345, None, "平" * 5, "平平平平"),
+        ],
+    )
+    widths = tables._column_widths(table)
+    assert widths == every_cell(table)
+    assert widths[4] == 60 and widths[2] == 8 and widths[1] == 18  # capped, floor, ASCII
+
+
 def test_year_files_hold_that_batch(registry: model.Registry, out: dict[str, bytes]) -> None:
     for y in registry.years:
         batch = sorted(p.id for p in registry.platforms if p.certified_year == y)

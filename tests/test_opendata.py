@@ -452,8 +452,11 @@ def test_calendar_reuse_gives_the_librarys_bytes(
     fast = ical.calendar_files(registry, SITE, DEFAULT_PUBLISHER)
 
     def by_library(cal: icalendar.Calendar, events: list, done: dict) -> bytes:
-        for ev in events:
-            if ev is not None:
+        for pending in events:
+            if pending is not None:
+                uid, build = pending
+                ev = build()
+                assert str(ev["UID"]) == uid
                 cal.add_component(ev)
         return cal.to_ical()
 

@@ -15,7 +15,7 @@ in Beijing (no clock), so the same data and day give the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from icalendar import Calendar, Event
@@ -42,6 +42,10 @@ def _calendar(publisher: Publisher, name: str) -> Calendar:
     return cal
 
 
+#: An event not built yet: its UID, and what builds it (only if that UID is not serialised yet)
+Pending = tuple[str, Callable[[], Event]]
+
+
 def _event(
     uid: str, start: date, end: date, summary: str, description: str, url: str, stamp: datetime
 ) -> Event:
@@ -60,15 +64,17 @@ def _event(
 
 def _publicity(
     a: Announcement, rules: Rules, site_url: str, publisher: Publisher, stamp: datetime
-) -> Event | None:
-    if a.publicity_start is None or a.publicity_end is None:
+) -> Pending | None:
+    start, end = a.publicity_start, a.publicity_end
+    if start is None or end is None:
         return None
-    return _event(
-        publisher.tag(f"announcement/{a.id}/publicity"),
-        a.publicity_start,
-        a.publicity_end,
+    uid = publisher.tag(f"announcement/{a.id}/publicity")
+    return uid, lambda: _event(
+        uid,
+        start,
+        end,
         f"公示期：{a.title}",
-        f"公示期为{a.working_days}个工作日，自{cn_date(a.publicity_start)}至{cn_date(a.publicity_end)}"
+        f"公示期为{a.working_days}个工作日，自{cn_date(start)}至{cn_date(end)}"
         f"（{rules.publicity_article}）。对公示名单有异议的，可在公示期内提出。",
         paths.absolute(site_url, paths.announcement(a.id)),
         stamp,
@@ -77,12 +83,13 @@ def _publicity(
 
 def _review(
     p: Platform, today: date, rules: Rules, site_url: str, publisher: Publisher, stamp: datetime
-) -> Event | None:
+) -> Pending | None:
     due = p.next_review(today)
     if due is None or due == date.max:
         return None
-    return _event(
-        publisher.tag(f"platform/{p.id}/review/{due.isoformat()}"),
+    uid = publisher.tag(f"platform/{p.id}/review/{due.isoformat()}")
+    return uid, lambda: _event(
+        uid,
         due,
         due,
         f"复核到期：{p.name}",
@@ -103,11 +110,11 @@ def _due(rules: Rules, year: int) -> date | None:
 
 def _annual(
     year: int, rules: Rules, uid: str, summary: str, url: str, stamp: datetime, authority: str
-) -> Event | None:
+) -> Pending | None:
     due = _due(rules, year)
     if due is None:
         return None
-    return _event(
+    return uid, lambda: _event(
         uid,
         due,
         due,
@@ -136,21 +143,21 @@ def _platform_annual_years(p: Platform, today: date, rules: Rules) -> Iterable[i
 _END = b"END:VCALENDAR\r\n"
 
 
-def _assemble(cal: Calendar, events: Iterable[Event | None], done: dict[str, bytes]) -> bytes:
-    """The calendar with its events. Each event is serialised once (`done`, by UID) and
-    its lines reused in every calendar that holds it: serialising is most of the cost,
-    and a review or publicity event is in the registry's calendar and a platform's."""
+def _assemble(cal: Calendar, events: Iterable[Pending | None], done: dict[str, bytes]) -> bytes:
+    """The calendar with its events. Each event is built and serialised once (`done`, by
+    UID) and its lines reused in every calendar that holds it: building and serialising
+    are most of the cost, and a review or publicity event is in the registry's calendar
+    and a platform's."""
     present = [ev for ev in events if ev is not None]
     head = cal.to_ical()
     if not head.endswith(_END):  # not the shape RFC 5545 gives it: let the library add them
-        for ev in present:
-            cal.add_component(ev)
+        for _, build in present:
+            cal.add_component(build())
         return cal.to_ical()
     parts = [head[: -len(_END)]]
-    for ev in present:
-        uid = str(ev["UID"])
+    for uid, build in present:
         if uid not in done:
-            done[uid] = ev.to_ical()
+            done[uid] = build().to_ical()
         parts.append(done[uid])
     parts.append(_END)
     return b"".join(parts)
@@ -161,7 +168,7 @@ def registry_calendar(
 ) -> bytes:
     rules, today, stamp = registry.rules, registry.today, _stamp(registry.today)
     cal = _calendar(publisher, f"{publisher.subject}日程")
-    events: list[Event | None] = [
+    events: list[Pending | None] = [
         _publicity(a, rules, site_url, publisher, stamp)
         for a in sorted(registry.announcements, key=lambda a: (a.date, a.id))
     ]
@@ -195,7 +202,7 @@ def platform_calendar(
     rules, today, stamp = registry.rules, registry.today, _stamp(registry.today)
     done = {} if done is None else done
     cal = _calendar(publisher, f"{p.name}（{p.id}）")
-    events: list[Event | None] = []
+    events: list[Pending | None] = []
     seen: set[str] = set()
     for e in p.events_until(today):
         a = registry.announcement(e.announcement) if e.type == "publicity" else None

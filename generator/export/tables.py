@@ -210,11 +210,24 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+#: Widest column, in characters of display width (two per CJK character)
+_MAX_WIDTH = 60
+
+
 def _column_widths(table: Table) -> list[float]:
+    """The widest text of each column plus 2, between 8 and 60. A text of n characters is
+    at most 2n wide, so a text that cannot be wider than the widest so far is not
+    measured, and a column stops being measured once it reaches the cap."""
     widths = []
     for i, head in enumerate(table.header):
-        texts = [head] + [csv_text(r[i]) for r in table.rows]
-        widths.append(float(min(max(max(_display_width(t) for t in texts) + 2, 8), 60)))
+        widest = _display_width(head)
+        for row in table.rows:
+            if widest + 2 >= _MAX_WIDTH:
+                break
+            text = csv_text(row[i])
+            if 2 * len(text) > widest:
+                widest = max(widest, _display_width(text))
+        widths.append(float(min(max(widest + 2, 8), _MAX_WIDTH)))
     return widths
 
 
