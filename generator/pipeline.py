@@ -228,7 +228,7 @@ def _build_site(
     from generator.export import Publisher, iter_exports
     from generator.index import run_pagefind, search_glob
     from generator.render import render_site
-    from generator.render.shell import Shell, fill_pages, html_path, plan
+    from generator.render.shell import Shell, ShellError, fill_pages, html_path, plan
     from generator.render.sitemap import SITEMAP, SITEMAP_GZ, site_files
     from generator.render.theme import run_mkdocs
 
@@ -248,7 +248,19 @@ def _build_site(
     problems += found
     if any(p.is_error for p in found):
         return BuildResult(tuple(problems), False)
-    built = {url: Shell(staging.read_site(html_path(url)), url) for url in shells.shells}
+    try:
+        built = {url: Shell(staging.read_site(html_path(url)), url) for url in shells.shells}
+    except ShellError as exc:  # the theme overrides no longer print the shell's markers
+        problems.append(
+            Problem(
+                display_path(config_file),
+                None,
+                "build.shell",
+                str(exc),
+                "请维护人员核对 docs/overrides/main.html 的 content 与 site_meta 部分",
+            )
+        )
+        return BuildResult(tuple(problems), False)
     for rel, html in fill_pages(pages, shells.shell_of, built):
         staging.write_site(rel, html)
     for url in shells.shells:

@@ -217,3 +217,22 @@ def test_a_killed_build_leaves_the_old_or_the_new_site(tmp_path: Path, sig: sign
         assert now in (old_tree, new_tree), f"killed at {fraction:.0%}: a mixed site"
         assert leftovers(out) == []
         shutil.rmtree(out.parent)
+
+
+@pytest.mark.build
+def test_theme_without_shell_markers_is_a_clear_error(tmp_path: Path) -> None:
+    """An edited theme override that no longer prints the shell's markers stops the build
+    with a message (not a traceback), and the previous site stays."""
+    out = old_site(tmp_path / "out")
+    before = tree(out)
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "docs", root / "docs")
+    shutil.copyfile(CONFIG, root / "mkdocs.yml")
+    main = root / "docs" / "overrides" / "main.html"
+    main.write_text(
+        main.read_text(encoding="utf-8").replace("<!--REGISTRY-SHELL-CONTENT-->", ""),
+        encoding="utf-8",
+    )
+    result = pipeline.build(DATA, out, TODAY, root / "mkdocs.yml", root / "docs" / "content")
+    assert not result.ok and [p.rule for p in result.problems if p.is_error] == ["build.shell"]
+    assert tree(out) == before and leftovers(out) == []
