@@ -3,12 +3,14 @@ without JavaScript. Expected rows come from the model of the shipped data."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from browserkit import DESKTOP, PHONE, Browsing
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from generator import paths
 from generator.model import Platform, Registry
@@ -29,6 +31,14 @@ def count_text(shown: int, total: int) -> str:
 
 
 def check(b: Browsing, expected: list[str], total: int) -> None:
+    # The page filters after the event that changed the form (a reset only after the
+    # browser has put the defaults back), so wait until the rows settle, then compare.
+    with contextlib.suppress(PlaywrightTimeout):
+        b.page.wait_for_function(
+            f"want => JSON.stringify(({SHOWN_IDS})().sort()) === JSON.stringify(want)",
+            arg=expected,
+            timeout=5000,
+        )
     assert sorted(b.page.evaluate(SHOWN_IDS)) == expected
     assert (
         b.page.locator("#reg-filter-count")
