@@ -97,7 +97,7 @@ def _add_today(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="registry",
-        description="保定市中小企业公共服务示范平台名录：校验数据、生成网站。",
+        description="中小企业公共服务示范平台名录：校验数据、生成网站。",
     )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
     sub.required = True
@@ -134,8 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "check",
-        help="按第七条、第八条核对一个平台",
-        description="按第七条、第八条逐条核对一个平台的认定条件。",
+        help="按认定条件核对一个平台",
+        description="按 data/rules.yaml 的认定条件逐条核对一个平台（条款见核对结果）。",
     )
     p.add_argument("id", help="平台编号，例如 bd-0007")
     _add_data(p)
@@ -169,7 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--address", required=True, help="服务场所地址")
     p.add_argument("--phone", required=True, help="对外服务电话")
     p.add_argument(
-        "--association", default=None, help="由全市性行业协会推荐时填写协会名称（第二十一条）"
+        "--association",
+        default=None,
+        help="由全市性行业协会推荐时填写协会名称（data/associations.yaml 中的全称）",
     )
     p.add_argument("--recommended", type=_day, default=None, help="推荐日期（默认今天）")
 

@@ -28,24 +28,10 @@ class Status(str, Enum):
     REVOKED = "已撤销"
 
     @property
-    def meaning(self) -> str:
-        return STATUS_MEANINGS[self]
-
-    @property
     def slug(self) -> str:
         return STATUS_SLUGS[self]
 
 
-STATUS_MEANINGS = {
-    Status.RECOMMENDED: "已由县（市、区）工信部门或全市性行业协会推荐，市工信局正在评审（第九条至第十二条）。",
-    Status.PUBLICITY: "评审合格，正在公示（第十二条）。对公示名单有异议的，可在公示期内以实名、书面形式提出。",
-    Status.PUBLICITY_ENDED: "公示期已满，等待市工信局发文认定（第十三条）。",
-    Status.CERTIFIED: "经市工信局认定的市级示范平台，在有效期内（第十三条、第十七条）。",
-    Status.REVIEW_DUE: "认定或上次复核已满三年，应当复核；复核结果公布前仍保留称号（第十七条）。",
-    Status.REVIEW_FAILED: "复核不合格（第十七条）。市工信局将对不合格的示范平台发布公告予以撤销；撤销公告发布前，称号尚未撤销。",
-    Status.REJECTED: "经评审或公示未予认定。",
-    Status.REVOKED: "示范平台称号已被撤销（第十七条、第十八条），本页面保留作为记录。",
-}
 STATUS_SLUGS = {
     Status.RECOMMENDED: "recommended",
     Status.PUBLICITY: "publicity",
@@ -57,9 +43,9 @@ STATUS_SLUGS = {
     Status.REVOKED: "revoked",
 }
 #: Statuses that hold the title "示范平台" on the day. A failed review is not a revocation:
-#: the title stands until the revocation notice (第十七条：对不合格的发布公告予以撤消).
+#: the title stands until the revocation notice (the review article: 对不合格的发布公告予以撤消).
 HOLDS_TITLE = frozenset({Status.CERTIFIED, Status.REVIEW_DUE, Status.REVIEW_FAILED})
-#: 第十八条 supervision events: 定期检查 (county) and 不定期测评 (city)
+#: supervision events (articles.supervision): 定期检查 (county) and 不定期测评 (city)
 SUPERVISION_EVENTS = ("inspected", "evaluated")
 
 
@@ -121,7 +107,7 @@ class Event:
     from_name: str = ""
     to_name: str = ""
     note: str = ""
-    #: for a supervision event (第十八条): what was checked, and what was found
+    #: for a supervision event (articles.supervision): what was checked, and what was found
     kind: str = ""
     findings: str = ""
     #: for a publicity event: the last day of its announcement's period
@@ -191,7 +177,7 @@ class Platform:
         return self._last(today, lambda e: e.type == "revoked")
 
     def next_review(self, today: date) -> date | None:
-        """Three years after certification or the last passed review (第十七条); None
+        """`review_years` after certification or the last passed review; None
         after a failed review (the next step is the revocation, not a review)."""
         last = self._last(today, lambda e: e.type in ("certified", "reviewed"))
         if last is None or last.result == "failed" or self.revocation(today):
@@ -209,7 +195,7 @@ class Platform:
         return self.last_review(today)
 
     def supervision(self, today: date) -> tuple[Event, ...]:
-        """第十八条 定期检查 and 不定期测评 recorded up to `today`."""
+        """定期检查 and 不定期测评 (articles.supervision) recorded up to `today`."""
         return tuple(e for e in self.events_until(today) if e.type in SUPERVISION_EVENTS)
 
     @property
@@ -288,7 +274,7 @@ class Threshold:
     category: str = ""
     min: float | None = None
     unit: str = ""
-    #: for kind "service": the service item (第六条) the platform must offer
+    #: for kind "service": the service item (articles.services) the platform must offer
     service: str = ""
     effective_from: date | None = None
     effective_until: date | None = None
@@ -301,6 +287,43 @@ class Threshold:
 
 
 @dataclass(frozen=True)
+class Articles:
+    """The articles of the measures that status meanings, messages and pages cite
+    (data/rules.yaml `articles`); an empty one is simply not cited."""
+
+    promotion: str = ""  # 择优推荐国家级、省级示范平台
+    services: str = ""  # 五类公共服务
+    conditions: str = ""  # 基本条件
+    service_requirements: str = ""  # 服务功能要求
+    recommendation: str = ""  # 县（市、区）推荐
+    certification: str = ""  # 授予称号
+    annual_round: str = ""  # 评审认定每年一次
+    publication: str = ""  # 名单公布
+    supervision: str = ""  # 定期检查、不定期测评、弄虚作假
+    association: str = ""  # 全市性行业协会推荐
+
+
+def cite(*articles: str, sep: str = "、") -> str:
+    """（第十三条、第十七条）: the articles given, in full-width brackets; "" when none is."""
+    found = sep.join(a for a in articles if a)
+    return f"（{found}）" if found else ""
+
+
+def lead(*articles: str, sep: str = "、") -> str:
+    """第九条：, the articles given before a full-width colon; "" when none is."""
+    found = sep.join(a for a in articles if a)
+    return f"{found}：" if found else ""
+
+
+_CN_COUNTS = dict(enumerate("零一两三四五六七八九十", start=0))
+
+
+def cn_count(n: int) -> str:
+    """三 for 3 (as in 三年), 两 for 2; figures from 11 on."""
+    return _CN_COUNTS.get(n, str(n))
+
+
+@dataclass(frozen=True)
 class Rules:
     measures: str
     publicity_days: int
@@ -310,11 +333,45 @@ class Rules:
     annual_report_due: str
     annual_report_article: str
     thresholds: tuple[Threshold, ...]
+    #: how the measures name the certifying authority (市工信局); the full name is the
+    #: site's authority (mkdocs.yml extra.registry.authority)
+    authority: str = "认定机关"
+    articles: Articles = Articles()
 
     def annual_report_deadline(self, year: int) -> date | None:
-        """第十六条: the day by which the summary of `year` is due (in year + 1), or None
-        when the rule's MM-DD is not a day of that year at all."""
+        """The day by which the summary of `year` is due (in year + 1), or None when the
+        rule's MM-DD is not a day of that year at all."""
         return annual_report_deadline(self.annual_report_due, year)
+
+    def status_meaning(self, status: Status) -> str:
+        """What a status means, in the words and articles of these measures."""
+        a, who = self.articles, self.authority
+        review = self.review_article
+        if status is Status.RECOMMENDED:
+            when = cite(a.recommendation, self.publicity_article, sep="至")
+            return f"已由县（市、区）工信部门或全市性行业协会推荐，{who}正在评审{when}。"
+        if status is Status.PUBLICITY:
+            return (
+                f"评审合格，正在公示{cite(self.publicity_article)}。"
+                "对公示名单有异议的，可在公示期内以实名、书面形式提出。"
+            )
+        if status is Status.PUBLICITY_ENDED:
+            return f"公示期已满，等待{who}发文认定{cite(a.certification)}。"
+        if status is Status.CERTIFIED:
+            return f"经{who}认定的市级示范平台，在有效期内{cite(a.certification, review)}。"
+        if status is Status.REVIEW_DUE:
+            return (
+                f"认定或上次复核已满{cn_count(self.review_years)}年，应当复核；"
+                f"复核结果公布前仍保留称号{cite(review)}。"
+            )
+        if status is Status.REVIEW_FAILED:
+            return (
+                f"复核不合格{cite(review)}。{who}将对不合格的示范平台发布公告予以撤销；"
+                "撤销公告发布前，称号尚未撤销。"
+            )
+        if status is Status.REJECTED:
+            return "经评审或公示未予认定。"
+        return f"示范平台称号已被撤销{cite(review, a.supervision)}，本页面保留作为记录。"
 
 
 def annual_report_deadline(due: str, year: int) -> date | None:
@@ -445,7 +502,7 @@ def announcement_from_data(raw: Mapping[str, Any], source: str, end: date | None
         type=raw["type"],
         title=raw["title"],
         date=parse_date(raw["date"]),
-        issuer=raw.get("issuer", "保定市工业和信息化局"),
+        issuer=raw.get("issuer", ""),  # "": the site's authority (render, exports)
         doc_number=raw.get("doc_number", ""),
         contact=AnnouncementContact(
             c["department"], c["phone"], c.get("email", ""), c.get("address", "")
@@ -473,6 +530,8 @@ def rules_from_data(raw: Mapping[str, Any]) -> Rules:
         review_article=raw["review"]["article"],
         annual_report_due=raw["annual_report"]["due"],
         annual_report_article=raw["annual_report"]["article"],
+        authority=raw["authority"],
+        articles=Articles(**raw["articles"]),
         thresholds=tuple(
             Threshold(
                 id=t["id"],

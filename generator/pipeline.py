@@ -96,9 +96,7 @@ def check_platform(data_dir: Path, platform_id: str, on: date | None, today: dat
         dates = [real_date(e["date"]) for e in doc.data["history"] if e["type"] == "publicity"]
         on = next((d for d in reversed(dates) if d), today)
     findings = eligibility.evaluate(rules.thresholds, doc.data, on)
-    text = eligibility.report(
-        inert(f"{doc.data['name']}（{platform_id}）"), on, rules.measures, findings
-    )
+    text = eligibility.report(inert(f"{doc.data['name']}（{platform_id}）"), on, rules, findings)
     return CheckOutcome(own, text, all(f.ok for f in findings))
 
 
@@ -164,7 +162,7 @@ def site_config(config_file: Path) -> tuple[SiteConfig | None, list[Problem]]:
     reg = (data.get("extra") or {}).get("registry") or {}
     return SiteConfig(
         site_url=str(data.get("site_url") or ""),
-        authority=str(reg.get("authority") or "保定市工业和信息化局"),
+        authority=str(reg.get("authority") or ""),
         repository=str(reg.get("repository") or ""),
         branch=str(reg.get("branch") or "main"),
         extra=reg,

@@ -44,7 +44,7 @@ def scaffold_text(new_id: str, new: NewPlatform) -> str:
         f"  uscc: {_q(new.uscc)}\n"
         f"  established: {new.established.isoformat()}\n"
         f"county: {_q(new.county)}\n"
-        "services:  # 第六条：information 信息 / technology 技术 / entrepreneurship 创业 / training 培训 / financing 融资\n"
+        "services:  # 服务类别：information 信息 / technology 技术 / entrepreneurship 创业 / training 培训 / financing 融资\n"
         "  information: [政策信息]\n"
         "description: >-\n"
         f"  {PLACEHOLDER}请在这里用几句话介绍平台的主要服务内容、服务对象和服务成效，纯文本。\n"

@@ -70,7 +70,7 @@ def enum(kind: str, path: Sequence[str | int]) -> list[Any]:
 
 
 def service_categories() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """第六条 categories in schema order: key -> (title, service items)."""
+    """The service categories (articles.services) in schema order: key -> (title, service items)."""
     props = schema("platform")["properties"]["services"]["properties"]
     return {k: (v["title"], tuple(v["items"]["enum"])) for k, v in props.items()}
 

@@ -9,10 +9,23 @@ from pathlib import Path
 import pytest
 
 from generator import model, pipeline
+from generator.export import Publisher
+from generator.load import load_file
 
 #: the shipped sample data and the day the tests read it on
 SHIPPED_DATA = Path(__file__).resolve().parent.parent / "data"
 SHIPPED_DAY = date(2026, 11, 29)
+
+
+def shipped_publisher() -> Publisher:
+    """The publisher of mkdocs.yml's `extra.registry` (what `registry build` passes on)."""
+    doc, problems = load_file(SHIPPED_DATA.parent / "mkdocs.yml", "mkdocs.yml")
+    assert doc is not None, problems
+    return Publisher.from_settings(doc.data["extra"]["registry"])
+
+
+#: Baoding's publisher, as the shipped mkdocs.yml configures it
+SHIPPED_PUBLISHER = shipped_publisher()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

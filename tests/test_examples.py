@@ -79,7 +79,7 @@ def test_model_uses_its_rules(example: model.Registry) -> None:
 
 def test_downloads_carry_nothing_of_baoding(example: model.Registry, site: SiteConfig) -> None:
     publisher = Publisher.from_settings(site.extra)
-    assert publisher.authority == "示林市工业和信息化局"
+    assert publisher.authority == "示林市经济和信息化局"
     out = export.exports(example, site.site_url, publisher)
     assert len(out) > 20
     for path, data in out.items():
@@ -141,5 +141,5 @@ def test_publisher_from_settings() -> None:
         {"subject": "某市示范平台", "tag_date": 2026, "authority": ""}, authority="某局"
     )
     assert (p.subject, p.tag_date, p.authority) == ("某市示范平台", "2026", "某局")
-    assert p.tag("x") == "tag:baoding-gxj.github.io,2026:x"
+    assert p.tag("x") == "tag:registry.example,2026:x"
     assert (p.feed_title, p.registry_title) == ("某市示范平台公告", "某市示范平台名录")

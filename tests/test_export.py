@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from generator import export, model, paths, pipeline
+from tests.conftest import SHIPPED_PUBLISHER
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -31,7 +32,7 @@ BOM = b"\xef\xbb\xbf"
 
 @pytest.fixture(scope="module")
 def out(registry: model.Registry) -> dict[str, bytes]:
-    return export.exports(registry, SITE)
+    return export.exports(registry, SITE, SHIPPED_PUBLISHER)
 
 
 def _platforms_json(out: dict[str, bytes]) -> dict:
@@ -101,7 +102,7 @@ def test_every_output_path(registry: model.Registry, out: dict[str, bytes]) -> N
 
 
 def test_deterministic(registry: model.Registry, out: dict[str, bytes]) -> None:
-    again = export.exports(pipeline.validate_dir(DATA, TODAY).registry, SITE)
+    again = export.exports(pipeline.validate_dir(DATA, TODAY).registry, SITE, SHIPPED_PUBLISHER)
     assert again.keys() == out.keys()
     for path, data in out.items():
         assert again[path] == data, path
@@ -419,7 +420,7 @@ def _hostile_registry() -> model.Registry:
 
 @pytest.fixture(scope="module")
 def hostile() -> dict[str, bytes]:
-    return export.exports(_hostile_registry(), SITE)
+    return export.exports(_hostile_registry(), SITE, SHIPPED_PUBLISHER)
 
 
 def test_formula_guard() -> None:
@@ -512,7 +513,7 @@ def test_control_characters_cannot_break_xml_or_xlsx() -> None:
     bad = replace(p, name="平台\x01名称\x0b")
     ann = replace(reg.announcements[0], title="标题\x02", body="正文\x1f\r\n\r\n第二段")
     reg2 = model.build_registry(TODAY, (bad,), (ann,), reg.counties, reg.rules)
-    out = export.exports(reg2, SITE)
+    out = export.exports(reg2, SITE, SHIPPED_PUBLISHER)
     root = ET.fromstring(out[paths.FEED])
     e = root.find(f"{ATOM}entry")
     assert e.findtext(f"{ATOM}title") == "标题"

@@ -95,7 +95,7 @@ def test_failed_review_is_its_own_status_until_the_revocation(tmp_path: Path) ->
     assert p.status(date(2026, 11, 20)) is model.Status.REVOKED
     assert model.Status.REVIEW_FAILED.value == "复核不合格（待撤销）"
     assert model.Status.REVIEW_FAILED.slug == "review-failed"
-    assert "待复核" not in model.Status.REVIEW_FAILED.meaning
+    assert "待复核" not in result.registry.rules.status_meaning(model.Status.REVIEW_FAILED)
     failed = p.failed_review(date(2026, 11, 1))
     assert failed is not None and failed.date == date(2026, 10, 30)
     assert p.failed_review(date(2026, 11, 20)) is None

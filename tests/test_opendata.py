@@ -25,6 +25,7 @@ from frictionless import Package
 from generator import export, model, paths, pipeline, schemas
 from generator.export import stats
 from generator.render import SiteConfig, render_pages
+from tests.conftest import SHIPPED_PUBLISHER
 from tests.test_export import SITE, TODAY, _hostile_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,12 +35,12 @@ OTHER_SITE = "https://registry.example.org/"
 
 @pytest.fixture(scope="module")
 def out(registry: model.Registry) -> dict[str, bytes]:
-    return export.exports(registry, SITE)
+    return export.exports(registry, SITE, SHIPPED_PUBLISHER)
 
 
 @pytest.fixture(scope="module")
 def hostile() -> dict[str, bytes]:
-    return export.exports(_hostile_registry(), SITE)
+    return export.exports(_hostile_registry(), SITE, SHIPPED_PUBLISHER)
 
 
 def _json(data: bytes) -> dict:
@@ -267,10 +268,10 @@ def test_calendar_has_every_deadline(registry: model.Registry, out: dict[str, by
 
 def test_calendar_uids_are_stable(registry: model.Registry, out: dict[str, bytes]) -> None:
     """The same UIDs from another site URL and from a later build day."""
-    moved = export.exports(registry, OTHER_SITE)
+    moved = export.exports(registry, OTHER_SITE, SHIPPED_PUBLISHER)
     assert _events(moved[paths.CALENDAR]).keys() == _events(out[paths.CALENDAR]).keys()
     later = pipeline.validate_dir(DATA, TODAY + timedelta(days=1)).registry
-    again = export.exports(later, SITE)
+    again = export.exports(later, SITE, SHIPPED_PUBLISHER)
     assert _events(again[paths.CALENDAR]).keys() == _events(out[paths.CALENDAR]).keys()
 
 
@@ -402,7 +403,7 @@ def test_feed_ids_are_tag_uris_stable_across_domains(
 ) -> None:
     feed = feedparser.parse(out[paths.FEED])
     assert not feed.bozo, feed.bozo_exception
-    moved = feedparser.parse(export.exports(registry, OTHER_SITE)[paths.FEED])
+    moved = feedparser.parse(export.exports(registry, OTHER_SITE, SHIPPED_PUBLISHER)[paths.FEED])
     ids = [e.id for e in feed.entries]
     assert ids == [e.id for e in moved.entries]
     assert all(
@@ -431,7 +432,9 @@ def test_adoption_files() -> None:
     licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert licence.startswith("MIT License") and "CC BY 4.0" in licence  # code and data, separately
     descriptor = _json(
-        export.exports(pipeline.validate_dir(DATA, TODAY).registry, SITE)[paths.DATAPACKAGE]
+        export.exports(pipeline.validate_dir(DATA, TODAY).registry, SITE, SHIPPED_PUBLISHER)[
+            paths.DATAPACKAGE
+        ]
     )
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
@@ -447,9 +450,8 @@ def test_calendar_reuse_gives_the_librarys_bytes(
     """Events serialised once and reused across calendars: the same bytes as letting
     icalendar assemble every calendar itself."""
     from generator.export import ical
-    from generator.export.common import DEFAULT_PUBLISHER
 
-    fast = ical.calendar_files(registry, SITE, DEFAULT_PUBLISHER)
+    fast = ical.calendar_files(registry, SITE, SHIPPED_PUBLISHER)
 
     def by_library(cal: icalendar.Calendar, events: list, done: dict) -> bytes:
         for pending in events:
@@ -461,14 +463,13 @@ def test_calendar_reuse_gives_the_librarys_bytes(
         return cal.to_ical()
 
     monkeypatch.setattr(ical, "_assemble", by_library)
-    assert ical.calendar_files(registry, SITE, DEFAULT_PUBLISHER) == fast
+    assert ical.calendar_files(registry, SITE, SHIPPED_PUBLISHER) == fast
 
 
 def test_no_annual_deadline_after_a_revocation(registry: model.Registry) -> None:
     from dataclasses import replace
 
     from generator.export import ical
-    from generator.export.common import DEFAULT_PUBLISHER
 
     revoked = next(p for p in registry.platforms if p.revocation(TODAY))
     for day, last in (
@@ -478,6 +479,6 @@ def test_no_annual_deadline_after_a_revocation(registry: model.Registry) -> None
     ):
         history = tuple(replace(e, date=day) if e.type == "revoked" else e for e in revoked.history)
         p = replace(revoked, history=history)
-        events = _events(ical.platform_calendar(registry, p, SITE, DEFAULT_PUBLISHER))
+        events = _events(ical.platform_calendar(registry, p, SITE, SHIPPED_PUBLISHER))
         years = [int(u.rsplit("/", 1)[1]) for u in events if "/annual-report/" in u]
         assert max(years) == last, (day, years)

@@ -38,6 +38,7 @@ SITE = SiteConfig(
     authority="保定市工业和信息化局",
     repository="https://github.com/example/platform-registry",
     branch="main",
+    extra={"subject": "保定市中小企业公共服务示范平台"},
 )
 
 # One page of every kind (DESIGN.md "Site URLs"); the platform and announcement pages

@@ -110,7 +110,7 @@ def atom_feed(registry: Registry, site_url: str, publisher: Publisher) -> bytes:
             )
         _sub(entry, "published", _atom_time(ann.date))
         _sub(entry, "updated", _atom_time(ann.date))
-        _sub(_sub(entry, "author"), "name", ann.issuer)
+        _sub(_sub(entry, "author"), "name", ann.issuer or publisher.authority)
         _sub(entry, "category", term=ann.type, label=labels.get(ann.type, ann.type))
         _sub(entry, "summary", feed_summary(registry, ann), type="text")
         _sub(entry, "content", ann.body, type="text")

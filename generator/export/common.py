@@ -26,17 +26,20 @@ UTC_OFFSET = "+08:00"
 class Publisher:
     """Who publishes the registry, of what, under which licence: the strings another
     bureau changes to reuse the project. `from_settings` reads them from mkdocs.yml's
-    `extra.registry`; the defaults are Baoding's (see examples/ for another city)."""
+    `extra.registry`; the defaults name no city (every site configures its own, see
+    mkdocs.yml and examples/)."""
 
-    authority: str = "保定市工业和信息化局"
+    #: the full name of the authority: the publisher, and the issuer of announcements
+    #: that name none
+    authority: str = ""
     #: the kind of platform, with its city: "<subject>公告", "<subject>名录", ...
-    subject: str = "保定市中小企业公共服务示范平台"
+    subject: str = "中小企业公共服务示范平台"
     license: str = "CC BY 4.0"
     license_url: str = "https://creativecommons.org/licenses/by/4.0/"
     license_title: str = "知识共享署名 4.0 国际许可协议"
     #: authority and date of `tag:` URIs (RFC 4151): a domain the publisher held on that
     #: date. Fixed, so that Atom ids and iCalendar UIDs survive a move of the site.
-    tag_authority: str = "baoding-gxj.github.io"
+    tag_authority: str = "registry.example"
     tag_date: str = "2025"
 
     @classmethod

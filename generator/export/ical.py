@@ -2,7 +2,7 @@
 
 calendar.ics holds every publicity period (start to end, with its number of working
 days), every platform's next review due date and each year's annual-report deadline,
-with the articles, periods and due day of data/rules.yaml (第十二条, 第十七条, 第十六条 here). platforms/<id>.ics holds
+with the articles, periods and due day of data/rules.yaml. platforms/<id>.ics holds
 the same dates for one platform: the publicity periods it was listed in, its review
 due date and its own annual-report deadlines (from the year after its certification
 until it is revoked).

@@ -172,7 +172,10 @@ def platform_list_json(
     )
 
 
-def announcement_record(registry: Registry, ann: Announcement, site_url: str) -> dict[str, Any]:
+def announcement_record(
+    registry: Registry, ann: Announcement, site_url: str, authority: str = ""
+) -> dict[str, Any]:
+    """One announcement; `authority` issues those that name no issuer (the site's)."""
     publicity = None
     if ann.publicity_start is not None:
         publicity = {
@@ -187,7 +190,7 @@ def announcement_record(registry: Registry, ann: Announcement, site_url: str) ->
         "type_label": announcement_type_labels().get(ann.type, ann.type),
         "title": ann.title,
         "date": ann.date.isoformat(),
-        "issuer": ann.issuer,
+        "issuer": ann.issuer or authority,
         "doc_number": or_none(ann.doc_number),
         "publicity": publicity,
         "contact": {
@@ -220,7 +223,9 @@ def json_files(registry: Registry, site_url: str, publisher: Publisher) -> dict[
     platforms = sorted_platforms(list(registry.platforms))
     announcements = sorted_announcements(registry)
     precs = {p.id: platform_record(registry, p, site_url) for p in platforms}
-    arecs = {a.id: announcement_record(registry, a, site_url) for a in announcements}
+    arecs = {
+        a.id: announcement_record(registry, a, site_url, publisher.authority) for a in announcements
+    }
     out = {
         paths.PLATFORMS_JSON: platform_list_json(registry, platforms, site_url, publisher, precs),
         paths.ANNOUNCEMENTS_JSON: to_json(

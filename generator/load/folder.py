@@ -64,7 +64,7 @@ class Sources:
     problems: tuple[Problem, ...]
     #: how many platform record files there are, loadable or not
     platform_files: int = 0
-    #: associations.yaml (第二十一条); None when it could not be read (then the rules on
+    #: associations.yaml (articles.association); None when it could not be read (then the rules on
     #: associations stay silent)
     associations: Document | None = None
 

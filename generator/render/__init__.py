@@ -20,7 +20,16 @@ import jinja2
 from markupsafe import Markup
 
 from generator import paths, schemas
-from generator.model import HOLDS_TITLE, Announcement, Platform, Registry, Status, split_paragraphs
+from generator.model import (
+    HOLDS_TITLE,
+    Announcement,
+    Platform,
+    Registry,
+    Status,
+    cite,
+    lead,
+    split_paragraphs,
+)
 from generator.render import searchkey
 from generator.render.escape import escape_text, finalize
 from generator.render.linkify import linked, tel
@@ -48,7 +57,8 @@ class SiteConfig:
     """What pages need from mkdocs.yml's `extra.registry`."""
 
     site_url: str = ""
-    authority: str = "保定市工业和信息化局"
+    #: the full name of the authority (mkdocs.yml extra.registry.authority)
+    authority: str = ""
     repository: str = ""  # https://github.com/<owner>/<repo>, for source and error-report links
     branch: str = "main"
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -106,6 +116,9 @@ class Renderer:
         self.env.globals["HOLDING"] = HOLDING
         self.env.globals["DEFAULT_TOPIC"] = DEFAULT_TOPIC
         self.env.globals["tel"] = tel
+        self.env.globals["cite"] = cite
+        self.env.globals["lead"] = lead
+        self.publisher = _publisher(site)
         self.env.filters["linked"] = linked
         self.env.globals["site_url"] = lambda: site.site_url
         self.env.globals["data_day"] = lambda: registry.today
@@ -192,7 +205,7 @@ class Renderer:
         return label
 
     def kind_of(self, e: Any) -> str:
-        """What a 第十八条 check looked at: 服务质量, 服务收费情况 ..."""
+        """What a supervision check looked at: 服务质量, 服务收费情况 ..."""
         return self.supervision_labels.get(e.kind, e.kind)
 
     def publicity_sentence(self, a: Announcement) -> str:
@@ -313,7 +326,7 @@ class Renderer:
                 platforms=offering,
             )
         add(paths.CONDITIONS, "conditions.md.j2")
-        add(paths.DATA, "data.md.j2", fields=_download_fields(r), publisher=_publisher(self.site))
+        add(paths.DATA, "data.md.j2", fields=_download_fields(r), publisher=self.publisher)
         add(paths.STATISTICS, "statistics.md.j2", charts=_charts(r))
         return out
 
@@ -330,7 +343,7 @@ class Renderer:
         }
 
     def _supervision_counts(self) -> list[tuple[int, int, int, int]]:
-        """第十八条: (year, 定期检查, 不定期测评, 不合格) for each year with a check, newest first."""
+        """(year, 定期检查, 不定期测评, 不合格) for each year with a check, newest first."""
         by_year: dict[int, list[int]] = {}
         for p in self.r.platforms:
             for e in p.supervision(self.r.today):

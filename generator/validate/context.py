@@ -35,7 +35,7 @@ class Context:
     #: announcements whose file exists but could not be used (load or schema errors):
     #: references to them are not reported again as "does not exist"
     unusable_announcements: frozenset[str] = frozenset()
-    #: data/associations.yaml's entries (第二十一条); None when there is no usable list
+    #: data/associations.yaml's entries (articles.association); None when there is no usable list
     #: (missing or broken: reported elsewhere), and then the rules on associations are silent
     associations: list[Mapping[str, Any]] | None = None
 

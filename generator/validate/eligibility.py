@@ -15,7 +15,7 @@ from typing import Any
 
 from generator import schemas
 from generator.load import Document
-from generator.model import Threshold, add_years
+from generator.model import Rules, Threshold, add_years, lead
 from generator.report import Problem
 from generator.validate.context import (
     Context,
@@ -261,8 +261,10 @@ def check_review_conditions(ctx: Context) -> Iterator[Problem]:
 
 
 def check_association_suspended(ctx: Context) -> Iterator[Problem]:
-    """第十八条 with 第二十一条: an association's recommendation does not lift the
-    suspension of the platform's own county (ruling: warn, staff decide in writing)."""
+    """articles.supervision with articles.association: an association's recommendation
+    does not lift the suspension of the platform's own county (ruling: warn, staff decide
+    in writing)."""
+    a = ctx.rules.articles
     suspended: dict[tuple[str, int], tuple[PlatformFacts, date]] = {}
     for doc in ctx.platforms:
         f = platform_facts(doc)
@@ -287,16 +289,19 @@ def check_association_suspended(ctx: Context) -> Iterator[Problem]:
                 doc,
                 ["history", i],
                 "article18.association",
-                f"第十八条、第二十一条：平台位于{ctx.county_name(county)}，该县（市、区）的“{other.name}”"
+                f"{lead(a.supervision, a.association)}平台位于{ctx.county_name(county)}，该县（市、区）的“{other.name}”"
                 f"于{fmt_date(revoked_on)}因弄虚作假被撤销称号，{recommended.year}年度暂停申报；"
                 f"全市性行业协会的推荐不能用来绕开暂停",
-                f"见 {other.file}；受理前须由市工信局书面说明理由并附在推荐材料中，否则请在{recommended.year + 1}年度再推荐",
+                f"见 {other.file}；受理前须由{ctx.rules.authority}书面说明理由并附在推荐材料中，否则请在{recommended.year + 1}年度再推荐",
                 "warning",
             )
 
 
 def check_article_18(ctx: Context) -> Iterator[Problem]:
-    """第十八条: after a fraud revocation, the county's next-year applications are suspended."""
+    """articles.supervision: after a fraud revocation, the county's next-year applications
+    are suspended."""
+    a = ctx.rules.articles
+    see = f"，见{a.association}" if a.association else ""
     facts = [platform_facts(doc) for doc in ctx.platforms]
     suspended: dict[tuple[str, int], tuple[PlatformFacts, date]] = {}
     for f in facts:
@@ -317,9 +322,9 @@ def check_article_18(ctx: Context) -> Iterator[Problem]:
                     f.file,
                     line,
                     "article18.suspended",
-                    f"第十八条：{ctx.county_name(code)}的“{other.name}”于{fmt_date(revoked_on)}"
+                    f"{lead(a.supervision)}{ctx.county_name(code)}的“{other.name}”于{fmt_date(revoked_on)}"
                     f"因弄虚作假被撤销称号，{year}年度暂停该县（市、区）的申报工作",
-                    f"见 {other.file}；可在{year + 1}年度再推荐（全市性行业协会推荐同一县的平台也会给出警告，见第二十一条）",
+                    f"见 {other.file}；可在{year + 1}年度再推荐（全市性行业协会推荐同一县的平台也会给出警告{see}）",
                     "error",
                     ("history", i),
                 )
@@ -333,11 +338,14 @@ RULES = (
 )
 
 
-def report(heading: str, on: date, measures: str, findings: Sequence[Finding]) -> str:
-    """`registry check`'s text: each condition of 第七条/第八条 met or not, with the values."""
+def report(heading: str, on: date, rules: Rules, findings: Sequence[Finding]) -> str:
+    """`registry check`'s text: each condition (articles.conditions and
+    articles.service_requirements) met or not, with the values."""
+    a = rules.articles
+    which = "、".join(x for x in (a.conditions, a.service_requirements) if x) or "认定条件"
     lines = [
         heading,
-        f"按{on.isoformat()}申报核对《{measures}》第七条、第八条（使用{on.year - 1}年度指标）：",
+        f"按{on.isoformat()}申报核对《{rules.measures}》{which}（使用{on.year - 1}年度指标）：",
         "",
     ]
     lines += [f"  {'✔ 符合' if f.ok else '✘ 不符合'}  {f.message}" for f in findings]

@@ -9,7 +9,7 @@ from typing import Any
 
 from generator import schemas
 from generator.load import Document
-from generator.model import SUPERVISION_EVENTS, add_years, annual_report_deadline
+from generator.model import SUPERVISION_EVENTS, add_years, annual_report_deadline, lead
 from generator.report import Problem
 from generator.validate.context import Context, facts_copies_last, fmt_date, problem, real_date
 
@@ -55,7 +55,7 @@ def check_first_event(ctx: Context) -> Iterator[Problem]:
                 ["history", 0, "type"],
                 "history.first-event",
                 f"历史的第一条应为推荐（recommended），实际为{_label(first['type'])}（{first['type']}）",
-                "第九条：示范平台须经县（市、区）工信部门或全市性行业协会推荐",
+                f"{lead(ctx.rules.articles.recommendation)}示范平台须经县（市、区）工信部门或全市性行业协会推荐",
             )
 
 
@@ -101,7 +101,8 @@ def check_sequence(ctx: Context) -> Iterator[Problem]:
                         doc,
                         path,
                         "history.certified-without-publicity",
-                        "第十二条、第十三条：认定前必须先公示，此前没有公示（publicity）事件",
+                        f"{lead(ctx.rules.publicity_article, ctx.rules.articles.certification)}"
+                        "认定前必须先公示，此前没有公示（publicity）事件",
                     )
                 certified, publicity_open = True, False
             elif kind == "rejected":
@@ -123,7 +124,7 @@ def check_sequence(ctx: Context) -> Iterator[Problem]:
 
 
 def check_certified_after_publicity(ctx: Context) -> Iterator[Problem]:
-    """第十二条: certification only after the publicity period has ended."""
+    """The publicity article: certification only after the publicity period has ended."""
     article = ctx.rules.publicity_article
     for doc in ctx.platforms:
         events = _dated(ctx, doc)
@@ -216,7 +217,7 @@ def check_failed_review_revoked(ctx: Context) -> Iterator[Problem]:
                     doc,
                     ["history", i],
                     "history.failed-review-not-revoked",
-                    "第十七条：对不合格的发布公告予以撤消；"
+                    f"{lead(ctx.rules.review_article)}对不合格的发布公告予以撤消；"
                     f"{fmt_date(d) if (d := real_date(e['date'])) else e['date']}复核不合格，"
                     "之后还没有撤销（revoked）事件，状态显示为“复核不合格（待撤销）”",
                     "撤销公告发布后追加 revoked 事件（reason: review_failed）",
@@ -228,7 +229,7 @@ def check_failed_review_revoked(ctx: Context) -> Iterator[Problem]:
 
 
 def check_review_overdue(ctx: Context) -> Iterator[Problem]:
-    """第十七条: reviewed every three years."""
+    """The review article: reviewed every `review_years` years."""
     years = ctx.rules.review_years
     for doc in ctx.platforms:
         events = _dated(ctx, doc)
@@ -262,7 +263,7 @@ def check_review_overdue(ctx: Context) -> Iterator[Problem]:
 
 
 def check_annual_reports(ctx: Context) -> Iterator[Problem]:
-    """第十六条: a yearly work summary from every certified platform."""
+    """The annual-report article: a yearly work summary from every certified platform."""
     month, day = (int(x) for x in ctx.rules.annual_report_due.split("-"))
     try:
         date(2000, month, day)  # a leap year: accepts every MM-DD that exists
@@ -299,7 +300,7 @@ def check_annual_reports(ctx: Context) -> Iterator[Problem]:
 
 
 def check_annual_reports_late(ctx: Context) -> Iterator[Problem]:
-    """第十六条: the summary of year Y is due by the rule's MM-DD of Y+1 (3月31日)."""
+    """The summary of year Y is due by the rule's MM-DD of Y+1 (annual_report.due)."""
     article = ctx.rules.annual_report_article
     for doc in ctx.platforms:
         for i, e in enumerate(doc.data["history"]):
@@ -321,7 +322,7 @@ def check_annual_reports_late(ctx: Context) -> Iterator[Problem]:
 
 
 def check_supervision_follow_up(ctx: Context) -> Iterator[Problem]:
-    """第十八条: a 不合格 定期检查/不定期测评 needs a follow-up: a later passed check or
+    """articles.supervision: a 不合格 定期检查/不定期测评 needs a follow-up: a later passed check or
     evaluation, or the revocation."""
     for doc in ctx.platforms:
         history = doc.data["history"]
@@ -335,13 +336,15 @@ def check_supervision_follow_up(ctx: Context) -> Iterator[Problem]:
             ):
                 continue
             who = (
-                "县（市、区）工信部门定期检查" if e["type"] == "inspected" else "市工信局不定期测评"
+                "县（市、区）工信部门定期检查"
+                if e["type"] == "inspected"
+                else f"{ctx.rules.authority}不定期测评"
             )
             yield problem(
                 doc,
                 ["history", i, "result"],
                 "warnings.supervision-no-follow-up",
-                f"第十八条：{who}不合格（{fmt_date(d) if (d := real_date(e['date'])) else e['date']}），"
+                f"{lead(ctx.rules.articles.supervision)}{who}不合格（{fmt_date(d) if (d := real_date(e['date'])) else e['date']}），"
                 "之后没有合格的复查或测评，也没有撤销",
                 "整改后复查合格的追加 inspected 或 evaluated 事件（result: passed）；"
                 "撤销称号的追加 revoked 事件",

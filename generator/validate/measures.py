@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from generator.load import Document
+from generator.model import lead
 from generator.report import Problem
 from generator.uscc import check_uscc
 from generator.validate.context import Context, fmt_date, problem, real_date
@@ -75,7 +76,7 @@ def check_association_listed(ctx: Context) -> Iterator[Problem]:
                 doc,
                 ["recommender", "name"],
                 "references.association",
-                f"第二十一条：“{name}”不在 data/associations.yaml 的全市性行业协会名单中，不能直接推荐",
+                f"{lead(ctx.rules.articles.association)}“{name}”不在 data/associations.yaml 的全市性行业协会名单中，不能直接推荐",
                 "核对协会全称；确属全市性行业协会的，经审核后先把它加入 data/associations.yaml",
             )
             continue
@@ -89,7 +90,7 @@ def check_association_listed(ctx: Context) -> Iterator[Problem]:
                 doc,
                 ["history", i, "date"],
                 "references.association",
-                f"第二十一条：“{name}”的推荐资格为{fmt_date(since) if since else entry['since']}{until}，"
+                f"{lead(ctx.rules.articles.association)}“{name}”的推荐资格为{fmt_date(since) if since else entry['since']}{until}，"
                 f"推荐日期{fmt_date(day)}不在此期间",
                 "核对推荐日期和 data/associations.yaml 中该协会的 since、until",
             )
@@ -115,7 +116,7 @@ def check_one_round_a_year(ctx: Context) -> Iterator[Problem]:
             doc,
             ["date"],
             "warnings.two-rounds",
-            f"第十四条：示范平台的评审认定工作每年开展一次，但{day.year}年已有认定通知“{earlier[1]}”"
+            f"{lead(ctx.rules.articles.annual_round)}示范平台的评审认定工作每年开展一次，但{day.year}年已有认定通知“{earlier[1]}”"
             f"（{fmt_date(earlier[0])}），这是当年的第二轮认定",
             "同一轮认定的平台写在同一则认定通知中；补发或更正请用更正公告（correction）",
             "warning",

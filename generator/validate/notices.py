@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from generator.model import cite, lead
 from generator.report import Problem
 from generator.validate.context import Context, problem, real_date
 
@@ -63,7 +64,7 @@ def check_period_text(ctx: Context) -> Iterator[Problem]:
                     doc,
                     ["body"],
                     "notices.period-days",
-                    f"正文写公示期为{m.group(1)}个工作日，记录中的公示期为{want}个工作日（第十二条）",
+                    f"正文写公示期为{m.group(1)}个工作日，记录中的公示期为{want}个工作日{cite(ctx.rules.publicity_article)}",
                     "正文和 publicity.working_days 应当一致；网站按记录显示公示期",
                 )
         start, end = real_date(pub["start"]), ctx.publicity_ends.get(ann_id)
@@ -104,7 +105,7 @@ def check_objection_contact(ctx: Context) -> Iterator[Problem]:
                 doc,
                 ["contact"],
                 "notices.no-contact",
-                f"公示公告没有写明怎样提出异议：缺少{lacks}。第十二条：对公示名单有异议的，在公示期内以实名、书面形式提出",
+                f"公示公告没有写明怎样提出异议：缺少{lacks}。{lead(ctx.rules.publicity_article)}对公示名单有异议的，在公示期内以实名、书面形式提出",
                 "在 contact 中填写受理部门的 phone，以及接收书面异议的 email 和 address",
             )
         elif missing:
@@ -112,7 +113,7 @@ def check_objection_contact(ctx: Context) -> Iterator[Problem]:
                 doc,
                 ["contact"],
                 "notices.contact-incomplete",
-                f"公示公告缺少{missing[0]}：书面异议只能通过另一种方式送达（第十二条：实名、书面提出）",
+                f"公示公告缺少{missing[0]}：书面异议只能通过另一种方式送达（{lead(ctx.rules.publicity_article)}实名、书面提出）",
                 "在 contact 中补充 email 或 address",
                 severity="warning",
             )

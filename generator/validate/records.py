@@ -7,6 +7,7 @@ from typing import Any
 
 from generator import paths, schemas
 from generator.load import Document
+from generator.model import cite, lead
 from generator.report import Problem
 from generator.uscc import check_uscc, normalise
 from generator.validate.context import (
@@ -350,9 +351,10 @@ def check_recommender(ctx: Context) -> Iterator[Problem]:
                 doc,
                 ["recommender", "code"],
                 "references.recommender",
-                f"第九条：县（市、区）工信部门负责本地示范平台的推荐，"
+                f"{lead(ctx.rules.articles.recommendation)}县（市、区）工信部门负责本地示范平台的推荐，"
                 f"但推荐单位是{ctx.county_name(code)}，平台位于{ctx.county_name(doc.data['county'])}",
-                "推荐单位应与平台所在县（市、区）一致；全市性行业协会推荐请用 type: association（第二十一条）",
+                "推荐单位应与平台所在县（市、区）一致；全市性行业协会推荐请用 type: association"
+                f"{cite(ctx.rules.articles.association)}",
             )
 
 
