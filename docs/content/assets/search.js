@@ -44,7 +44,7 @@
     processTerm: processTerm,
     processResult: processResult,
     translations: {
-      placeholder: "输入关键词，例如 检验检测、创业辅导、竞秀区",
+      placeholder: "输入关键词，例如 检验检测、创业辅导、县（市、区）名称",
       zero_results: "未找到与“[SEARCH_TERM]”相关的结果",
       many_results: "找到 [COUNT] 个与“[SEARCH_TERM]”相关的结果",
       one_result: "找到 [COUNT] 个与“[SEARCH_TERM]”相关的结果"

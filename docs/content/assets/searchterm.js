@@ -9,7 +9,7 @@
         its platform first. Only platform pages hold their strings so; Pagefind scores
         every exact match alike and lists them in page (URL) order;
      2. as typed (Pagefind's own word search, e.g. words of an announcement);
-     3. as single characters, each anywhere ("检验检测 竞秀区": both parts on one page). */
+     3. as single characters, each anywhere ("检验检测 某区": both parts on one page). */
 var RegSearchTerm = (function () {
   "use strict";
   var KEEP = /[\p{L}\p{N}]/u;
