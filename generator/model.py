@@ -333,7 +333,7 @@ class Rules:
     annual_report_due: str
     annual_report_article: str
     thresholds: tuple[Threshold, ...]
-    #: how the measures name the certifying authority (市工信局); the full name is the
+    #: how the measures name the certifying authority (e.g. 市经信局); the full name is the
     #: site's authority (mkdocs.yml extra.registry.authority)
     authority: str = "认定机关"
     articles: Articles = Articles()
