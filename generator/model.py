@@ -336,6 +336,8 @@ class Rules:
     #: how the measures name the certifying authority (e.g. 市经信局); the full name is the
     #: site's authority (mkdocs.yml extra.registry.authority)
     authority: str = "认定机关"
+    #: how the measures name a county's department, after the county's name (工信部门)
+    county_department: str = "主管部门"
     articles: Articles = Articles()
 
     def annual_report_deadline(self, year: int) -> date | None:
@@ -349,7 +351,10 @@ class Rules:
         review = self.review_article
         if status is Status.RECOMMENDED:
             when = cite(a.recommendation, self.publicity_article, sep="至")
-            return f"已由县（市、区）工信部门或全市性行业协会推荐，{who}正在评审{when}。"
+            return (
+                f"已由县（市、区）{self.county_department}或全市性行业协会推荐，"
+                f"{who}正在评审{when}。"
+            )
         if status is Status.PUBLICITY:
             return (
                 f"评审合格，正在公示{cite(self.publicity_article)}。"
@@ -531,6 +536,7 @@ def rules_from_data(raw: Mapping[str, Any]) -> Rules:
         annual_report_due=raw["annual_report"]["due"],
         annual_report_article=raw["annual_report"]["article"],
         authority=raw["authority"],
+        county_department=raw["county_department"],
         articles=Articles(**raw["articles"]),
         thresholds=tuple(
             Threshold(

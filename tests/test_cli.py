@@ -204,7 +204,7 @@ def test_check_with_broken_rules_file(
     code, out, err = run(["check", "bd-0001"], capsys)
     assert (code, err) == (1, "")
     assert (
-        "data/rules.yaml:23: 不认识的字段“thresholdz” [rule schema.additionalProperties]"
+        "data/rules.yaml:25: 不认识的字段“thresholdz” [rule schema.additionalProperties]"
         in out.splitlines()
     )
 

@@ -65,6 +65,7 @@ BAODING = (
     "0312-",
     _yaml(ROOT / "mkdocs.yml")["extra"]["registry"]["authority"],
     BAODING_RULES.authority,
+    BAODING_RULES.county_department,
     BAODING_RULES.measures,
     *BAODING_COUNTIES,
     *BAODING_ONLY_ARTICLES,
@@ -76,6 +77,7 @@ SHILIN_AUTHORITY = "示林市经济和信息化局"
 def test_the_example_differs_from_baoding() -> None:
     """The proof is only as good as the differences: authority, measures, articles."""
     assert SHILIN_RULES.authority == "市经信局" != BAODING_RULES.authority
+    assert SHILIN_RULES.county_department != BAODING_RULES.county_department
     assert SHILIN_RULES.measures != BAODING_RULES.measures
     assert len(BAODING_ONLY_ARTICLES) >= 6, BAODING_ONLY_ARTICLES
     assert {"第十二条", "第十七条", "第十八条", "第二十一条"} <= set(BAODING_ONLY_ARTICLES)
@@ -174,7 +176,7 @@ def test_validation_messages_cite_its_articles_and_authority(tmp_path: Path) -> 
     problems = pipeline.validate_dir(data, TODAY).problems
     by_rule = {p.rule: f"{p.message} {p.hint}" for p in problems}
     expected = {
-        "references.recommender": ("第八条：", "第二十二条"),
+        "references.recommender": ("第八条：县（市、区）经济和信息化主管部门负责", "第二十二条"),
         "references.association": ("第二十二条：",),
         "warnings.supervision-no-follow-up": ("第十九条：市经信局不定期测评不合格",),
         "warnings.two-rounds": ("第十一条：",),
@@ -236,7 +238,7 @@ def test_pages_carry_nothing_of_baoding(example: model.Registry, site: SiteConfi
     for words in (
         "## 第六条 基本条件",
         "## 第七条 服务功能要求",
-        "第十九条：县（市、区）工信部门定期检查、市经信局不定期测评",
+        "第十九条：县（市、区）经济和信息化主管部门定期检查、市经信局不定期测评",
         "第二十二条：名单内的全市性行业协会可以直接向市经信局推荐",
     ):
         assert words in conditions, words

@@ -69,7 +69,7 @@ def field_descriptions(rules: Rules) -> dict[str, str]:
         "revocation_reason": f"{t('history', 0, 'reason')}（中文），未撤销的为 null",
         "revocation_reason_code": f"{t('history', 0, 'reason')}代码："
         + "；".join(f"{k} {v}" for k, v in event_labels("reason").items()),
-        "recommender": f"{t('recommender')}：type 类型（county 县（市、区）工信部门，"
+        "recommender": f"{t('recommender')}：type 类型（county 县（市、区）{rules.county_department}，"
         "association 全市性行业协会），code 推荐县代码，name 推荐县或协会名称",
         "contact": f"{t('contact')}：address 地址，phone 服务电话，website 网址，email 电子邮箱",
         "description": f"{t('description')}（纯文本）",

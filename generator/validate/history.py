@@ -55,7 +55,7 @@ def check_first_event(ctx: Context) -> Iterator[Problem]:
                 ["history", 0, "type"],
                 "history.first-event",
                 f"历史的第一条应为推荐（recommended），实际为{_label(first['type'])}（{first['type']}）",
-                f"{lead(ctx.rules.articles.recommendation)}示范平台须经县（市、区）工信部门或全市性行业协会推荐",
+                f"{lead(ctx.rules.articles.recommendation)}示范平台须经县（市、区）{ctx.rules.county_department}或全市性行业协会推荐",
             )
 
 
@@ -336,7 +336,7 @@ def check_supervision_follow_up(ctx: Context) -> Iterator[Problem]:
             ):
                 continue
             who = (
-                "县（市、区）工信部门定期检查"
+                f"县（市、区）{ctx.rules.county_department}定期检查"
                 if e["type"] == "inspected"
                 else f"{ctx.rules.authority}不定期测评"
             )

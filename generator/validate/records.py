@@ -351,7 +351,7 @@ def check_recommender(ctx: Context) -> Iterator[Problem]:
                 doc,
                 ["recommender", "code"],
                 "references.recommender",
-                f"{lead(ctx.rules.articles.recommendation)}县（市、区）工信部门负责本地示范平台的推荐，"
+                f"{lead(ctx.rules.articles.recommendation)}县（市、区）{ctx.rules.county_department}负责本地示范平台的推荐，"
                 f"但推荐单位是{ctx.county_name(code)}，平台位于{ctx.county_name(doc.data['county'])}",
                 "推荐单位应与平台所在县（市、区）一致；全市性行业协会推荐请用 type: association"
                 f"{cite(ctx.rules.articles.association)}",
