@@ -66,7 +66,7 @@ class CheckOutcome:
 
 
 def check_platform(data_dir: Path, platform_id: str, on: date | None, today: date) -> CheckOutcome:
-    """第七条/第八条 report for one platform, article by article."""
+    """The conditions report for one platform, article by article."""
     sources = load_sources(data_dir)
     result = validate(sources, today)
     found = [

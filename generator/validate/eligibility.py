@@ -1,4 +1,5 @@
-"""第七条 / 第八条 conditions at publicity, and 第十八条's suspension (one rule a function).
+"""The conditions (articles.conditions, articles.service_requirements) at publicity, and
+the suspension of articles.supervision (one rule a function).
 
 Thresholds come from data/rules.yaml, so a revision of the measures is a data change.
 A platform publicised in year Y is measured on its indicators of Y-1 (and Y-2 for the
@@ -119,7 +120,7 @@ def _operating(t: Threshold, data: Mapping[str, Any], on: date) -> Finding:
 
 
 def _service(t: Threshold, data: Mapping[str, Any]) -> Finding:
-    """A service (第六条) the platform must offer when it claims the category (第八条)."""
+    """A service the platform must offer when it claims the category (kind: service)."""
     offered = data["services"].get(t.category) or ()
     ok = t.service in offered
     listed = "、".join(str(x) for x in offered) or "无"
@@ -231,7 +232,7 @@ def check_eligibility_at_publicity(ctx: Context) -> Iterator[Problem]:
 
 
 def check_review_conditions(ctx: Context) -> Iterator[Problem]:
-    """第十七条 with 第七条/第八条: a passed review re-checks the conditions on the latest
+    """The review article with the conditions: a passed review re-checks the conditions on the latest
     indicators (those of the last full year before the review, or the latest before it)."""
     for doc in ctx.platforms:
         rows: Rows | None = None

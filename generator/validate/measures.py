@@ -1,5 +1,6 @@
 """Rules of the measures beyond the history of one platform: the associations entitled
-to recommend (第二十一条) and one certification round a year (第十四条)."""
+to recommend (articles.association) and one certification round a year
+(articles.annual_round); the articles are data/rules.yaml's."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def _entitled(entry: Mapping[str, Any], day: date) -> bool:
 
 
 def check_association_listed(ctx: Context) -> Iterator[Problem]:
-    """第二十一条: only the 全市性行业协会 on data/associations.yaml, while entitled."""
+    """articles.association: only the 全市性行业协会 on data/associations.yaml, while entitled."""
     if ctx.associations is None:
         return
     by_name = {str(a["name"]).strip(): a for a in ctx.associations}
@@ -97,7 +98,7 @@ def check_association_listed(ctx: Context) -> Iterator[Problem]:
 
 
 def check_one_round_a_year(ctx: Context) -> Iterator[Problem]:
-    """第十四条: 评审认定工作每年开展一次; a second certification notice in a year is a warning."""
+    """articles.annual_round: 评审认定工作每年开展一次; a second certification notice in a year is a warning."""
     first: dict[int, tuple[date, str]] = {}
     docs = sorted(
         (

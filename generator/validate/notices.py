@@ -1,8 +1,8 @@
-"""Rules on publicity notices (第十二条): the period the text states, the ways to object.
+"""Rules on publicity notices (the publicity article of data/rules.yaml): the period the text states, the ways to object.
 
 A publicity notice is published text: what it says about the period must be the period
 the registry computes from `publicity` (start and working days, on the holiday
-calendar), and it must tell the public how to object, which 第十二条 requires to be done
+calendar), and it must tell the public how to object, which the publicity article requires to be done
 实名、书面 within the period: a phone to ask, and an e-mail or a postal address for the
 written objection (both, normally).
 """
