@@ -85,6 +85,29 @@ def test_the_example_differs_from_baoding() -> None:
     assert _settings()["extra"]["registry"]["authority"] == SHILIN_AUTHORITY
 
 
+def test_articles_are_cited_only_when_given() -> None:
+    assert model.cite("第十三条", "", "第十七条") == "（第十三条、第十七条）"
+    assert model.cite("第九条", "第十二条", sep="至") == "（第九条至第十二条）"
+    assert model.cite("", "") == "" and model.lead("") == ""
+    assert model.lead("第十八条", "第二十一条") == "第十八条、第二十一条："
+    assert (model.cn_count(2), model.cn_count(3), model.cn_count(10)) == ("两", "三", "十")
+    assert model.cn_count(12) == "12"
+    # rules without articles or names (a test's Rules): plain wording, no empty brackets
+    bare = model.Rules("办法", 7, "", 3, "", "03-31", "", ())
+    for status in model.Status:
+        meaning = bare.status_meaning(status)
+        assert "（）" not in meaning and "第" not in meaning, meaning
+        assert "保定" not in meaning and "工信局" not in meaning
+    assert "认定机关正在评审" in bare.status_meaning(model.Status.RECOMMENDED)
+    # Baoding's own wording is unchanged: its rules.yaml gives the same texts as before
+    assert BAODING_RULES.status_meaning(model.Status.RECOMMENDED) == (
+        "已由县（市、区）工信部门或全市性行业协会推荐，市工信局正在评审（第九条至第十二条）。"
+    )
+    assert BAODING_RULES.status_meaning(model.Status.REVIEW_DUE) == (
+        "认定或上次复核已满三年，应当复核；复核结果公布前仍保留称号（第十七条）。"
+    )
+
+
 def _carries_nothing_of_baoding(where: str, text: str) -> None:
     for word in BAODING:
         assert word not in text, (where, word)
