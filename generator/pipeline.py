@@ -242,7 +242,9 @@ def _build_site(
     for ann in registry.announcements:
         for att in ann.attachments:
             staging.copy_doc(data_dir / "attachments" / att.file, f"attachments/{att.file}")
-    found = run_mkdocs(config_file, staging.docs, staging.site, today)
+    rules = registry.rules
+    measures = {"title": rules.measures, "publicity_article": rules.publicity_article}
+    found = run_mkdocs(config_file, staging.docs, staging.site, today, measures)
     problems += found
     if any(p.is_error for p in found):
         return BuildResult(tuple(problems), False)

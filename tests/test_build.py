@@ -476,6 +476,16 @@ def test_revoked_pages_are_marked(pages: dict[str, Page], registry: model.Regist
 
 
 @pytest.mark.build
+def test_contact_page_cites_the_measures_of_the_data(site: Path) -> None:
+    """The hand-written 联系我们 page cites the publicity article of data/rules.yaml."""
+    text = parse((site / "contact" / "index.html").read_text(encoding="utf-8")).root.text()
+    assert (
+        "请在公示期内以实名、书面形式提出（《保定市中小企业公共服务示范平台认定管理办法》第十二条）"
+        in text
+    )
+
+
+@pytest.mark.build
 def test_publicity_announcement(pages: dict[str, Page], registry: model.Registry) -> None:
     root = pages[paths.announcement("2026-publicity")].root
     notice = root.one("article", "reg-notice--publicity").text()

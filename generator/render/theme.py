@@ -25,8 +25,17 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-def run_mkdocs(config_file: Path, docs: Path, site: Path, today: date) -> list[Problem]:
-    """Build docs/ into site/ with MkDocs; its warnings and errors as problems."""
+def run_mkdocs(
+    config_file: Path,
+    docs: Path,
+    site: Path,
+    today: date,
+    measures: dict[str, str] | None = None,
+) -> list[Problem]:
+    """Build docs/ into site/ with MkDocs; its warnings and errors as problems.
+
+    `measures` (the reviewed data's rules.yaml: document title, articles) is given to the
+    theme as `config.extra.measures`, for hand-written pages that cite the measures."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -43,7 +52,10 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, today: date) -> list[P
     os.environ["NO_MKDOCS_2_WARNING"] = "1"  # Material's notice about its end of life
     problems: list[Problem] = []
     try:
-        build(load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site)))
+        config = load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site))
+        if measures is not None:
+            config["extra"]["measures"] = dict(measures)
+        build(config)
     except (MkDocsException, OSError) as exc:
         problems.append(
             Problem(display_path(config_file), None, "build.mkdocs", f"MkDocs 构建失败：{exc}")
