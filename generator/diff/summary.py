@@ -309,7 +309,8 @@ def _new_platform_line(rec: Record, view: View) -> str:
             who = f"{code(recommender.get('name', ''))}（{label}）"
         else:
             rec_code = str(recommender.get("code", ""))
-            who = f"{code(view.counties.get(rec_code, rec_code))}工信部门"
+            department = view.registry.rules.county_department if view.registry else "主管部门"
+            who = f"{code(view.counties.get(rec_code, rec_code))}{department}"
         parts.append(f"{schemas.title('platform', ['recommender'])} {who}")
     if view.registry is not None:
         found = next((p for p in view.registry.platforms if p.id == rec.id), None)
