@@ -9,8 +9,9 @@ and measures, each in a fresh Python process so that peak memory is per size:
   where the pipeline calls it (load, schema, rules, model, render = Jinja2 for every
   generated page, MkDocs = the hand-written pages and the shells, exports, Pagefind; the
   rest is filling the shells, copying and writing the staging folder and swapping it in).
-  Exports are made while Pagefind runs (marked ‖ in the table): timed, and not counted
-  in the rest;
+  The downloads are made by a process of their own from the start of the build (marked ‖
+  in the table: its own validation and exports, as it reports them; not counted in the
+  total); "wait" is how long the build waited for it after Pagefind;
 - floor: the same platforms as plain Markdown pages (name, description, a few fields)
   through bare mkdocs-material (no plugins, no extensions, pages out of the nav) and
   the same Pagefind command: what any MkDocs + Pagefind site of this size costs;
@@ -20,7 +21,7 @@ and measures, each in a fresh Python process so that peak memory is per size:
   collected), also a subprocess, start to exit; the best of --repeat runs of each.
 
 Memory is the peak proportional set size (PSS) of the measured process and all its
-children (Pagefind, the exports fork), sampled every 0.25 s from /proc: pages a fork
+children (Pagefind, the downloads process), sampled every 0.25 s from /proc: pages a fork
 shares with its parent count once. CPU seconds (user + system of the process tree) are
 reported beside wall time because they depend much less on what else the machine runs.
 
@@ -95,34 +96,38 @@ class _Timer:
 
 def child_build(n_dir: Path) -> dict[str, Any]:
     os.chdir(ROOT)
-    from generator import export, index, pipeline, render
+    from generator import downloads, index, pipeline, render
     from generator.render import theme
     from generator.validate import run as validate_stage
 
     timer = _Timer()
     for module, name, phase in (
-        (pipeline, "load_sources", "load"),
-        (pipeline, "validate", "validate"),
+        (validate_stage, "load_sources", "load"),
+        (validate_stage, "validate", "validate"),
         (validate_stage, "check_shape", "schema"),
         (validate_stage, "_model", "model"),
         (render, "render_site", "render"),
-        (export, "iter_exports", "exports"),  # imported by the build when it runs
         (theme, "run_mkdocs", "mkdocs"),
         (index, "run_pagefind", "pagefind"),
     ):
         if hasattr(module, name):
             timer.wrap(module, name, phase)
+    # the downloads are made by a process of their own (generator/downloads.py), which
+    # reports its own timings; the build waits for it after Pagefind ("wait")
+    finish = downloads.Downloads.finish
+    made_seconds: dict[str, float] = {}
+
+    def timed_finish(self: Any, digest: str) -> Any:
+        start = time.perf_counter()
+        made = finish(self, digest)
+        timer.phases["wait"] = time.perf_counter() - start
+        made_seconds.update(made.seconds)
+        return made
+
+    downloads.Downloads.finish = timed_finish  # type: ignore[method-assign]
     site = n_dir / "site"
     if site.exists():
         shutil.rmtree(site)
-    seen: dict[str, Any] = {}
-    make_model = validate_stage._model
-
-    def keep_model(ctx: Any) -> Any:
-        seen["registry"] = make_model(ctx)
-        return seen["registry"]
-
-    validate_stage._model = keep_model  # type: ignore[assignment]
     start = time.perf_counter()
     result = pipeline.build(n_dir / "data", site, date.fromisoformat(TODAY))
     total = time.perf_counter() - start
@@ -138,17 +143,12 @@ def child_build(n_dir: Path) -> dict[str, Any]:
         "rules": rules,
         "model": p.get("model", 0.0),
         "render": p.get("render", 0.0),
-        "exports": p.get("exports", 0.0),
+        "exports": made_seconds.get("validate", 0.0) + made_seconds.get("exports", 0.0),
         "mkdocs": p.get("mkdocs", 0.0),
         "pagefind": p.get("pagefind", 0.0),
+        "wait": p.get("wait", 0.0),
     }
-    if not phases["exports"] and "registry" in seen:
-        # not made in this process (a build that makes them elsewhere): time them alone
-        site_url = pipeline.site_config(Path("mkdocs.yml"))[0].site_url  # type: ignore[union-attr]
-        t = time.perf_counter()
-        export.exports(seen["registry"], site_url)
-        phases["exports"] = time.perf_counter() - t
-    # the build makes the downloads while Pagefind runs: not part of the total
+    # the downloads process runs beside everything else: not part of the total
     parallel = ["exports"]
     phases["write+other"] = total - sum(v for k, v in phases.items() if k not in parallel)
     return {

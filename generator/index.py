@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import paths
 from generator.report import Problem
 
 _INDEXED = re.compile(r"Indexed (\d+) pages?")
@@ -121,3 +122,21 @@ def run_pagefind(site_dir: Path, expected_pages: int, glob: str | None = None) -
             )
         )
     return IndexResult(pages, tuple(problems), output)
+
+
+def marked_for_search(markdown: str) -> bool:
+    """Whether a hand-written page's front matter asks for it to be indexed (`pagefind: true`)."""
+    if not markdown.startswith("---\n"):
+        return False
+    head = markdown[4:].split("\n---", 1)[0]
+    return "pagefind: true" in head.splitlines()
+
+
+def hand_written_marks(docs_dir: Path) -> dict[str, bool]:
+    """The URL of every hand-written page under `docs_dir` and whether it is marked."""
+    return {
+        paths.source_url(p.relative_to(docs_dir).as_posix()): marked_for_search(
+            p.read_text(encoding="utf-8")
+        )
+        for p in sorted(docs_dir.rglob("*.md"))
+    }

@@ -4,26 +4,26 @@ write. This module only puts the stages in order; each stage's work is in its ow
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import model, paths
+from generator import model
 from generator.load import Document, display_path, load_file, load_sources, parse_yaml
 from generator.report import Problem, inert
 from generator.scaffold import NewPlatform, next_platform_id, scaffold_text
 from generator.schemas import SCHEMA_DIR
+from generator.settings import site_config
 from generator.validate import eligibility
 from generator.validate.context import real_date
-from generator.validate.run import RULE_SETS, Validated, calendar_from, validate
+from generator.validate.run import RULE_SETS, Validated, calendar_from, validate, validate_dir
 from generator.validate.schema import check_shape
 from generator.workdays import UnknownYearError
 from generator.write import SITE_MARKER, BuildLocked, Staging, io_problem, refuse_foreign_out
 
 if TYPE_CHECKING:  # the site's modules (Jinja2, openpyxl, ...) load only when a build runs
-    from generator.render import SiteConfig
+    from generator.settings import SiteConfig
 
 __all__ = [
     "RULE_SETS",
@@ -42,20 +42,6 @@ __all__ = [
 
 
 # -- commands ---------------------------------------------------------------------------
-
-
-def validate_dir(data_dir: Path, today: date, with_model: bool = True) -> Validated:
-    """Validate a data folder from its files (no cache: every file read and checked)."""
-    # Nearly everything a run allocates (documents, lines, problems) lives to its end and
-    # holds no reference cycle: the cyclic collector would only walk it, over and over.
-    # Off while the run lasts (measured in benchmarks/README.md).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return validate(load_sources(data_dir), today, with_model)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -152,23 +138,6 @@ class BuildResult:
     indexed: int = 0
 
 
-def site_config(config_file: Path) -> tuple[SiteConfig | None, list[Problem]]:
-    from generator.render import SiteConfig
-
-    doc, problems = load_file(config_file, display_path(config_file))
-    if doc is None:
-        return None, problems
-    data = doc.data if isinstance(doc.data, dict) else {}
-    reg = (data.get("extra") or {}).get("registry") or {}
-    return SiteConfig(
-        site_url=str(data.get("site_url") or ""),
-        authority=str(reg.get("authority") or ""),
-        repository=str(reg.get("repository") or ""),
-        branch=str(reg.get("branch") or "main"),
-        extra=reg,
-    ), []
-
-
 def build(
     data_dir: Path,
     out_dir: Path,
@@ -177,36 +146,47 @@ def build(
     docs_dir: Path = Path("docs/content"),
 ) -> BuildResult:
     """validate -> model -> render (pages, then the theme's shells through MkDocs) ->
-    index (Pagefind) and the downloads -> write (swap the staging folder into place)."""
+    index (Pagefind) -> write (swap the staging folder into place); the downloads are
+    made meanwhile by a process of their own (generator/downloads.py)."""
+    from generator.downloads import Downloads
+
     problems = refuse_foreign_out(out_dir, ((data_dir, "数据目录"), (docs_dir, "页面源文件目录")))
     if problems:
         return BuildResult(tuple(problems), False)
-    result = validate_dir(data_dir, today)
-    if not result.ok or result.registry is None:
-        return BuildResult(result.problems, False)
-    problems = list(result.problems)
-    site, found = site_config(config_file)
-    if site is None:
-        return BuildResult(tuple(problems + found), False)
     try:
-        with Staging(out_dir) as staging:
-            return _build_site(
-                result.registry, site, data_dir, config_file, docs_dir, today, staging, problems
+        with (
+            Staging(out_dir) as staging,
+            Downloads(data_dir, config_file, today, staging.downloads, staging.root) as downloads,
+        ):
+            result = validate_dir(data_dir, today)
+            if not result.ok or result.registry is None:
+                return BuildResult(result.problems, False)
+            problems = list(result.problems)
+            site, found = site_config(config_file)
+            if site is None:
+                return BuildResult(tuple(problems + found), False)
+            built = _build_site(
+                result.registry, site, data_dir, config_file, docs_dir, today, staging
             )
+            problems += built.problems
+            if not built.ok:
+                return replace(built, problems=tuple(problems))
+            made = downloads.finish(result.digest)
+            problems += made.problems
+            if made.problems:
+                return replace(built, problems=tuple(problems), ok=False)
+            staging.adopt_downloads(made.files)
+            staging.commit()
+            return replace(built, problems=tuple(problems))
     except BuildLocked:
-        return BuildResult(
-            tuple(problems)
-            + (
-                Problem(
-                    display_path(out_dir),
-                    None,
-                    "build.locked",
-                    f"另一个构建正在写入 {display_path(out_dir)}，本次未生成",
-                    "请等另一个 registry build（或 registry serve）结束后再试",
-                ),
-            ),
-            False,
+        problem = Problem(
+            display_path(out_dir),
+            None,
+            "build.locked",
+            f"另一个构建正在写入 {display_path(out_dir)}，本次未生成",
+            "请等另一个 registry build（或 registry serve）结束后再试",
         )
+        return BuildResult(tuple(problems) + (problem,), False)
     except OSError as exc:
         return BuildResult(tuple(problems) + (io_problem(out_dir, exc),), False)
 
@@ -219,12 +199,9 @@ def _build_site(
     docs_dir: Path,
     today: date,
     staging: Staging,
-    problems: list[Problem],
 ) -> BuildResult:
-    from concurrent.futures import ThreadPoolExecutor
-
-    from generator.export import Publisher, iter_exports
-    from generator.index import run_pagefind, search_glob
+    """Every page into the staging folder's site, then the search index; not committed."""
+    from generator.index import hand_written_marks, run_pagefind, search_glob
     from generator.render import render_site
     from generator.render.shell import Shell, ShellError, fill_pages, html_path, plan
     from generator.render.sitemap import SITEMAP, SITEMAP_GZ, site_files
@@ -244,9 +221,8 @@ def _build_site(
             staging.copy_doc(data_dir / "attachments" / att.file, f"attachments/{att.file}")
     rules = registry.rules
     measures = {"title": rules.measures, "publicity_article": rules.publicity_article}
-    found = run_mkdocs(config_file, staging.docs, staging.site, today, measures)
-    problems += found
-    if any(p.is_error for p in found):
+    problems = run_mkdocs(config_file, staging.docs, staging.site, today, measures)
+    if any(p.is_error for p in problems):
         return BuildResult(tuple(problems), False)
     try:
         built = {url: Shell(staging.read_site(html_path(url)), url) for url in shells.shells}
@@ -265,12 +241,7 @@ def _build_site(
         staging.write_site(rel, html)
     for url in shells.shells:
         staging.remove_site(url)
-    hand_written = {
-        paths.source_url(p.relative_to(docs_dir).as_posix()): _marked_for_search(
-            p.read_text(encoding="utf-8")
-        )
-        for p in sorted(docs_dir.rglob("*.md"))
-    }
+    hand_written = hand_written_marks(docs_dir)
     for rel in (SITEMAP, SITEMAP_GZ):
         staging.remove_site(rel)
     dated = [(p.url, p.lastmod) for p in pages] + [(url, None) for url in hand_written]
@@ -278,32 +249,11 @@ def _build_site(
         staging.write_site(rel, data)
     staging.write_site(SITE_MARKER, b"")
 
-    # index, with the downloads made meanwhile (Pagefind runs in its own process)
+    # index (Pagefind reads only the pages its glob names)
     marked = {html_path(url): is_marked for url, is_marked in hand_written.items()}
     marked.update({html_path(p.url): p.searchable for p in pages})
-    expected = sum(marked.values())
     made = len(pages)
     del pages, built  # written: their text need not stay in memory beside Pagefind's
-    # The downloads are written as they are made, while Pagefind runs: MkDocs has finished
-    # with the site folder, and Pagefind reads only the pages its glob names.
-    publisher = Publisher.from_settings(site.extra, authority=site.authority)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind") as pool:
-        indexing = pool.submit(run_pagefind, staging.site, expected, search_glob(marked))
-        for rel, data in iter_exports(registry, site.site_url, publisher):
-            staging.write_site(rel, data)
-        indexed = indexing.result()
+    indexed = run_pagefind(staging.site, sum(marked.values()), search_glob(marked))
     problems += indexed.problems
-    if indexed.problems:
-        return BuildResult(tuple(problems), False, made, indexed.pages)
-
-    # write
-    staging.commit()
-    return BuildResult(tuple(problems), True, made, indexed.pages)
-
-
-def _marked_for_search(markdown: str) -> bool:
-    """Whether a hand-written page's front matter asks for it to be indexed (`pagefind: true`)."""
-    if not markdown.startswith("---\n"):
-        return False
-    head = markdown[4:].split("\n---", 1)[0]
-    return "pagefind: true" in head.splitlines()
+    return BuildResult(tuple(problems), not indexed.problems, made, indexed.pages)

@@ -12,7 +12,9 @@ the previous site or the new one, complete:
   takes the lock) puts it back before anything else, then removes what killed builds
   left behind;
 - one build at a time per output folder: a lock file beside it (`.<out>.lock`); a second
-  build exits at once with a clear message instead of waiting for an unknown time.
+  build exits at once with a clear message instead of waiting for an unknown time;
+- the downloads are made by a process of their own (generator/downloads.py) into the
+  staging folder's `downloads/`, and moved into `site/` once it has finished.
 """
 
 from __future__ import annotations
@@ -45,6 +47,26 @@ def create_exclusive(path: Path, text: str, display: str) -> list[Problem]:
     except OSError as exc:
         return [Problem(display, None, "write.io", f"无法写入：{exc.strerror or exc}")]
     return []
+
+
+def _inside(base: Path, rel: str) -> Path:
+    path = (base / rel).resolve()
+    if base.resolve() not in path.parents:
+        raise ValueError(f"refusing to write outside the build folder: {rel}")
+    return path
+
+
+def write_file(base: Path, rel: str, data: str | bytes, base_exists: bool = False) -> None:
+    """Write `rel` under the folder `base`, making its subfolders. With `base_exists`,
+    `base` must exist: a folder removed under a process (a killed build's, removed by the
+    next build) is never recreated."""
+    path = _inside(base, rel)
+    if base_exists and not base.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "build folder removed", str(base))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -88,7 +110,7 @@ class Staging:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir.resolve()
         self._lock = FileLock(str(self.out_dir.parent / f".{self.out_dir.name}.lock"))
-        self.root = self.docs = self.site = Path()
+        self.root = self.docs = self.site = self.downloads = Path()
 
     def __enter__(self) -> Self:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -106,6 +128,7 @@ class Staging:
             raise
         self.docs = self.root / "docs"
         self.site = self.root / "site"
+        self.downloads = self.root / "downloads"
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -142,19 +165,21 @@ class Staging:
         elif path.exists():
             path.unlink()
 
+    def adopt_downloads(self, rels: Iterable[str]) -> None:
+        """Move the files the downloads process wrote (`rels`, under `downloads/`) into the
+        site, replacing a file of the same path."""
+        for rel in rels:
+            source = _inside(self.downloads, rel)
+            target = _inside(self.site, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+
     def _write(self, base: Path, rel: str, data: str | bytes) -> None:
-        path = self._inside(base, rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        path.write_bytes(data)
+        write_file(base, rel, data)
 
     @staticmethod
     def _inside(base: Path, rel: str) -> Path:
-        path = (base / rel).resolve()
-        if base.resolve() not in path.parents:
-            raise ValueError(f"refusing to write outside the build folder: {rel}")
-        return path
+        return _inside(base, rel)
 
     # -- the swap -------------------------------------------------------------------------
 

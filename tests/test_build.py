@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from generator import model, paths, pipeline, schemas
+from generator import index, model, paths, pipeline, schemas
 from generator.load import load_file
 from generator.render import render_pages, theme
 from generator.report import Problem
@@ -946,7 +946,7 @@ def test_incomplete_index_keeps_the_site(
     old_site: Path, src: Sources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = file_hashes(old_site)
-    monkeypatch.setattr(pipeline, "_marked_for_search", lambda text: True)  # expect every page
+    monkeypatch.setattr(index, "marked_for_search", lambda text: True)  # expect every page
     result = build(src, old_site)
     assert not result.ok and [p.rule for p in result.problems if p.is_error] == [
         "build.index-incomplete"

@@ -308,7 +308,9 @@ def test_example_builds(tmp_path: Path) -> None:
     assert "示林市中小企业公共服务示范平台名录" in home  # its site_name
     assert f"主办单位：{SHILIN_AUTHORITY}" in home  # the footer
     contact = (site / "contact" / "index.html").read_text(encoding="utf-8")
-    assert "（《示林市中小企业公共服务示范平台管理办法》第十条）" in contact  # its publicity article
+    assert (
+        "（《示林市中小企业公共服务示范平台管理办法》第十条）" in contact
+    )  # its publicity article
     files = list(_files(site))
     assert len(files) > 50
     for rel, data in files:

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from generator import model, paths, pipeline, schemas
+from generator import index, model, paths, schemas
 from generator.render import SiteConfig, front_matter, render_pages
 from generator.render.escape import escape_text, finalize
 
@@ -157,7 +157,7 @@ def test_same_registry_same_pages(registry: model.Registry, pages: dict[str, str
 def test_only_record_pages_and_conditions_are_indexed(
     registry: model.Registry, pages: dict[str, str]
 ) -> None:
-    marked = {rel for rel, text in pages.items() if pipeline._marked_for_search(text)}
+    marked = {rel for rel, text in pages.items() if index.marked_for_search(text)}
     expected = {paths.source_md(paths.platform(p.id)) for p in registry.platforms}
     expected |= {paths.source_md(paths.announcement(a.id)) for a in registry.announcements}
     expected.add(paths.source_md(paths.CONDITIONS))

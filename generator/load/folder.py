@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 from generator.load.strict import MAX_BYTES, Document, parse_yaml, too_large
 from generator.report import Problem
@@ -67,6 +67,9 @@ class Sources:
     #: associations.yaml (articles.association); None when it could not be read (then the rules on
     #: associations stay silent)
     associations: Document | None = None
+    #: sha256 over every file read (its path as shown and its bytes) and the attachments'
+    #: hashes: two processes that read the same data folder agree on it
+    digest: str = ""
 
 
 def display_path(path: Path) -> str:
@@ -170,14 +173,21 @@ def _io_problem(file: str, exc: OSError | ValueError) -> Problem:
     )
 
 
-def load_file(path: Path | str, file: str) -> tuple[Document | None, list[Problem]]:
-    """Read ``path`` (never through a link) and parse it; ``file`` is the path shown."""
+def load_file(
+    path: Path | str, file: str, digest: Any = None
+) -> tuple[Document | None, list[Problem]]:
+    """Read ``path`` (never through a link) and parse it; ``file`` is the path shown.
+    ``digest`` (a hashlib object), when given, is updated with the path shown and the bytes."""
     try:
         raw, size = _read_regular(path)
     except _NotRegularError as exc:
         return None, [_not_regular(file, exc.kind)]
     except (OSError, ValueError) as exc:  # ValueError: a path the OS cannot encode
         return None, [_io_problem(file, exc)]
+    if digest is not None:
+        name = file.encode("utf-8", "surrogateescape")
+        digest.update(b"%d:%s%d:" % (len(name), name, len(raw)))
+        digest.update(raw)
     if size > MAX_BYTES:
         return None, [too_large(file, size)]
     return parse_yaml(raw, file)
@@ -302,7 +312,7 @@ def _record_entry(listing: _Listing, name: str) -> Problem | None:
     )
 
 
-def _load_records(folder: Path, problems: list[Problem]) -> tuple[list[Document], int]:
+def _load_records(folder: Path, problems: list[Problem], digest: Any) -> tuple[list[Document], int]:
     """The documents of a folder of records, and how many record files it has."""
     listing = _Listing(folder)
     if not listing.listed:
@@ -319,7 +329,7 @@ def _load_records(folder: Path, problems: list[Problem]) -> tuple[list[Document]
         if refused is not None:
             problems.append(refused)
             continue
-        doc, found = load_file(listing.paths[name], listing.shown(name))
+        doc, found = load_file(listing.paths[name], listing.shown(name), digest)
         problems.extend(found)
         if doc is not None:
             docs.append(doc)
@@ -361,6 +371,7 @@ def _hash_attachments(folder: Path, problems: list[Problem]) -> dict[str, str]:
 def load_sources(data_dir: Path) -> Sources:
     """Every file of the data directory, each refused entry a problem."""
     problems: list[Problem] = []
+    digest = hashlib.sha256()
     top = _Listing(data_dir)
     expected = {*RECORD_FOLDERS, ATTACHMENT_FOLDER, *(f"{n}.yaml" for n in SINGLE_FILES)}
     for name in top.names():
@@ -383,7 +394,9 @@ def load_sources(data_dir: Path) -> Sources:
         if found_kind is None:
             shown = display_path(data_dir / name)
             problems.append(Problem(shown, None, "load.missing", f"缺少目录 {shown}"))
-        folders[name] = _load_records(data_dir / name, problems) if found_kind == "dir" else ([], 0)
+        folders[name] = (
+            _load_records(data_dir / name, problems, digest) if found_kind == "dir" else ([], 0)
+        )
     singles: list[Document | None] = []
     for name in SINGLE_FILES:
         found_kind = top.kinds.get(f"{name}.yaml")
@@ -392,12 +405,14 @@ def load_sources(data_dir: Path) -> Sources:
             shown = display_path(data_dir / f"{name}.yaml")
             problems.append(Problem(shown, None, "load.missing", f"缺少文件 {shown}"))
         elif found_kind == "file":
-            doc, found = load_file(top.paths[f"{name}.yaml"], top.shown(f"{name}.yaml"))
+            doc, found = load_file(top.paths[f"{name}.yaml"], top.shown(f"{name}.yaml"), digest)
             problems += found
         singles.append(doc)
     attachments: dict[str, str] = {}
     if top.kinds.get(ATTACHMENT_FOLDER) == "dir":
         attachments = _hash_attachments(data_dir / ATTACHMENT_FOLDER, problems)
+    for name, sha in sorted(attachments.items()):
+        digest.update(f"attachment {len(name)}:{name}={sha}".encode("utf-8", "surrogateescape"))
     return Sources(
         tuple(folders["platforms"][0]),
         tuple(folders["announcements"][0]),
@@ -408,4 +423,5 @@ def load_sources(data_dir: Path) -> Sources:
         tuple(problems),
         folders["platforms"][1],
         singles[3],
+        digest.hexdigest(),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from generator.model import (
 from generator.render import searchkey
 from generator.render.escape import escape_text, finalize
 from generator.render.linkify import linked, tel
+from generator.settings import SiteConfig
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: The list filter's value for "holds the title" (已认定 and 待复核 together).
@@ -50,18 +51,6 @@ _STANDING = {
     Status.REJECTED: 2,
     Status.REVOKED: 3,
 }
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    """What pages need from mkdocs.yml's `extra.registry`."""
-
-    site_url: str = ""
-    #: the full name of the authority (mkdocs.yml extra.registry.authority)
-    authority: str = ""
-    repository: str = ""  # https://github.com/<owner>/<repo>, for source and error-report links
-    branch: str = "main"
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def cn_date(d: date | None) -> str:
