@@ -22,7 +22,7 @@ from generator.validate.schema import check_shape
 from generator.workdays import UnknownYearError
 from generator.write import SITE_MARKER, BuildLocked, Staging, io_problem, refuse_foreign_out
 
-if TYPE_CHECKING:  # the site's modules (Jinja2, openpyxl, ...) load only when a build runs
+if TYPE_CHECKING:  # the site's modules (Jinja2, xlsxwriter, ...) load only when a build runs
     from generator.settings import SiteConfig
 
 __all__ = [

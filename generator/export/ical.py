@@ -4,11 +4,12 @@ calendar.ics holds every publicity period (start to end, with its number of work
 days), every platform's next review due date and each year's annual-report deadline,
 with the articles, periods and due day of data/rules.yaml. platforms/<id>.ics holds
 the same dates for one platform: the publicity periods it was listed in, its review
-due date and its own annual-report deadlines (from the year after its certification
-until it is revoked).
+due date and the annual-report deadlines it is bound by (from the year after its
+certification until it is revoked). A publicity period or deadline is one event with one
+UID wherever it appears, built and serialised once.
 
 Every event is an all-day event. UIDs are `tag:` URIs naming what the event is (the
-announcement, or the platform and the date or year), so they stay the same from one
+announcement, the platform and the review date, or the year of the deadline), so they stay the same from one
 build to the next and across a move of the site. DTSTAMP is the start of the build day
 in Beijing (no clock), so the same data and day give the same bytes.
 """
@@ -126,6 +127,23 @@ def _annual(
     )
 
 
+def _deadline(
+    year: int, rules: Rules, site_url: str, publisher: Publisher, stamp: datetime
+) -> Pending | None:
+    """The annual-report deadline of `year`: one event, in the registry's calendar and in
+    the calendar of every platform that owes a report that year (one UID: a subscriber to
+    several calendars sees it once; built and serialised once)."""
+    return _annual(
+        year,
+        rules,
+        publisher.tag(f"annual-report/{year}"),
+        f"示范平台报送{year - 1}年度工作总结截止",
+        paths.absolute(site_url, paths.CONDITIONS),
+        stamp,
+        publisher.authority,
+    )
+
+
 def _platform_annual_years(p: Platform, today: date, rules: Rules) -> Iterable[int]:
     """From the year after certification to next year, or to the last due day before
     the revocation."""
@@ -178,17 +196,7 @@ def registry_calendar(
     ]
     if registry.years:
         for year in range(registry.years[0] + 1, today.year + 2):
-            events.append(
-                _annual(
-                    year,
-                    rules,
-                    publisher.tag(f"annual-report/{year}"),
-                    f"示范平台报送{year - 1}年度工作总结截止",
-                    paths.absolute(site_url, paths.CONDITIONS),
-                    stamp,
-                    publisher.authority,
-                )
-            )
+            events.append(_deadline(year, rules, site_url, publisher, stamp))
     return _assemble(cal, events, {} if done is None else done)
 
 
@@ -210,19 +218,8 @@ def platform_calendar(
             seen.add(a.id)
             events.append(_publicity(a, rules, site_url, publisher, stamp))
     events.append(_review(p, today, rules, site_url, publisher, stamp))
-    url = paths.absolute(site_url, paths.platform(p.id))
     for year in _platform_annual_years(p, today, rules):
-        events.append(
-            _annual(
-                year,
-                rules,
-                publisher.tag(f"platform/{p.id}/annual-report/{year}"),
-                f"报送{year - 1}年度工作总结截止：{p.name}",
-                url,
-                stamp,
-                publisher.authority,
-            )
-        )
+        events.append(_deadline(year, rules, site_url, publisher, stamp))
     return _assemble(cal, events, done)
 
 

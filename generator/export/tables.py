@@ -238,52 +238,48 @@ def _midnight(day: date) -> datetime:
 def to_xlsx(
     table: Table, sheet_title: str, today: date, title: str, author: str, licence: str
 ) -> bytes:
-    # imported here: openpyxl (and numpy, which it loads) take 0.4 s, which every
-    # `registry validate` would otherwise pay through pipeline's import of this module
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.writer.excel import ExcelWriter
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None  # a new workbook has its one sheet
-    ws.title = sheet_title
-    ws.append(list(table.header))
-    for r, row in enumerate(table.rows, start=2):
-        for col, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=col)
-            if isinstance(value, str):
-                text = _XLSX_ILLEGAL.sub("", value)
-                cell.value = text
-                # openpyxl reads a string starting with "=" as a formula; force text.
-                cell.data_type = "s"
-                cell.number_format = TEXT_FORMAT
-                if is_formula_like(text):
-                    cell.quotePrefix = True
-            elif isinstance(value, date):
-                cell.value = value
-                cell.number_format = "yyyy-mm-dd"
-            else:
-                cell.value = value
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(table.header))}{ws.max_row}"
-    for i, width in enumerate(_column_widths(table), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-
-    props = wb.properties
-    props.creator = author
-    props.lastModifiedBy = author
-    props.title = title
-    props.description = f"{licence}；数据日期 {today.isoformat()}"
-    props.created = props.modified = _midnight(today)
+    # imported here: `registry validate` never needs it
+    import xlsxwriter
 
     raw = io.BytesIO()
-    # ExcelWriter rather than Workbook.save: save() stamps `modified` with the clock.
-    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)
-    ExcelWriter(wb, archive).save()
+    wb = xlsxwriter.Workbook(
+        raw,
+        {
+            "in_memory": True,
+            # every string stays a string: never read as a number, formula or link
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    text = wb.add_format({"num_format": TEXT_FORMAT})
+    quoted = wb.add_format({"num_format": TEXT_FORMAT, "quote_prefix": True})
+    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    bold = wb.add_format({"bold": True})
+    ws = wb.add_worksheet(sheet_title)
+    ws.write_row(0, 0, table.header, bold)
+    for r, row in enumerate(table.rows, start=1):
+        for col, value in enumerate(row):
+            if isinstance(value, str):
+                cleaned = _XLSX_ILLEGAL.sub("", value)
+                ws.write_string(r, col, cleaned, quoted if is_formula_like(cleaned) else text)
+            elif isinstance(value, date):
+                ws.write_datetime(r, col, _midnight(value), day)
+            elif value is not None:
+                ws.write_number(r, col, value)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(table.rows), 1), len(table.header) - 1)
+    for i, width in enumerate(_column_widths(table)):
+        ws.set_column(i, i, width)
+    wb.set_properties(
+        {
+            "title": title,
+            "author": author,
+            "comments": f"{licence}；数据日期 {today.isoformat()}",
+            "created": _midnight(today),  # no clock: the same data and day, the same bytes
+        }
+    )
+    wb.close()
     return _fixed_zip(raw.getvalue(), today)
 
 
