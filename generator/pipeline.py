@@ -4,6 +4,7 @@ write. This module only puts the stages in order; each stage's work is in its ow
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -149,6 +150,7 @@ def build(
     index (Pagefind) -> write (swap the staging folder into place); the downloads are
     made meanwhile by a process of their own (generator/downloads.py)."""
     from generator.downloads import Downloads
+    from generator.index import run_pagefind, search_glob
 
     problems = refuse_foreign_out(out_dir, ((data_dir, "数据目录"), (docs_dir, "页面源文件目录")))
     if problems:
@@ -159,25 +161,35 @@ def build(
             Downloads(data_dir, config_file, today, staging.downloads, staging.root) as downloads,
         ):
             result = validate_dir(data_dir, today)
-            if not result.ok or result.registry is None:
-                return BuildResult(result.problems, False)
-            problems = list(result.problems)
+            registry, digest, problems = result.registry, result.digest, list(result.problems)
+            del result  # the model goes once the pages are written (below)
+            if registry is None:
+                return BuildResult(tuple(problems), False)
             site, found = site_config(config_file)
             if site is None:
                 return BuildResult(tuple(problems + found), False)
-            built = _build_site(
-                result.registry, site, data_dir, config_file, docs_dir, today, staging
+            found, marked, pages = _write_pages(
+                registry, site, data_dir, config_file, docs_dir, today, staging
             )
-            problems += built.problems
-            if not built.ok:
-                return replace(built, problems=tuple(problems))
-            made = downloads.finish(result.digest)
+            del registry
+            problems += found
+            if marked is None:
+                return BuildResult(tuple(problems), False)
+            # the downloads before the index: Pagefind's memory is most of a build's peak,
+            # so it runs alone, once this process has let go of the model
+            # (benchmarks/README.md)
+            made = downloads.finish(digest)
             problems += made.problems
             if made.problems:
-                return replace(built, problems=tuple(problems), ok=False)
+                return BuildResult(tuple(problems), False, pages)
+            gc.collect()
+            indexed = run_pagefind(staging.site, sum(marked.values()), search_glob(marked))
+            problems += indexed.problems
+            if indexed.problems:
+                return BuildResult(tuple(problems), False, pages, indexed.pages)
             staging.adopt_downloads(made.files)
             staging.commit()
-            return replace(built, problems=tuple(problems))
+            return BuildResult(tuple(problems), True, pages, indexed.pages)
     except BuildLocked:
         problem = Problem(
             display_path(out_dir),
@@ -191,7 +203,7 @@ def build(
         return BuildResult(tuple(problems) + (io_problem(out_dir, exc),), False)
 
 
-def _build_site(
+def _write_pages(
     registry: model.Registry,
     site: SiteConfig,
     data_dir: Path,
@@ -199,9 +211,11 @@ def _build_site(
     docs_dir: Path,
     today: date,
     staging: Staging,
-) -> BuildResult:
-    """Every page into the staging folder's site, then the search index; not committed."""
-    from generator.index import hand_written_marks, run_pagefind, search_glob
+) -> tuple[list[Problem], dict[str, bool] | None, int]:
+    """Every page into the staging folder's site: its problems, whether each page is to
+    be indexed (by HTML path; None when the pages could not be made) and how many pages
+    were generated."""
+    from generator.index import hand_written_marks
     from generator.render import render_site
     from generator.render.shell import Shell, ShellError, fill_pages, html_path, plan
     from generator.render.sitemap import SITEMAP, SITEMAP_GZ, site_files
@@ -223,7 +237,7 @@ def _build_site(
     measures = {"title": rules.measures, "publicity_article": rules.publicity_article}
     problems = run_mkdocs(config_file, staging.docs, staging.site, today, measures)
     if any(p.is_error for p in problems):
-        return BuildResult(tuple(problems), False)
+        return problems, None, 0
     try:
         built = {url: Shell(staging.read_site(html_path(url)), url) for url in shells.shells}
     except ShellError as exc:  # the theme overrides no longer print the shell's markers
@@ -236,7 +250,7 @@ def _build_site(
                 "请维护人员核对 docs/overrides/main.html 的 content 与 site_meta 部分",
             )
         )
-        return BuildResult(tuple(problems), False)
+        return problems, None, 0
     for rel, html in fill_pages(pages, shells.shell_of, built):
         staging.write_site(rel, html)
     for url in shells.shells:
@@ -248,12 +262,6 @@ def _build_site(
     for rel, data in site_files(site.site_url, dated).items():
         staging.write_site(rel, data)
     staging.write_site(SITE_MARKER, b"")
-
-    # index (Pagefind reads only the pages its glob names)
     marked = {html_path(url): is_marked for url, is_marked in hand_written.items()}
     marked.update({html_path(p.url): p.searchable for p in pages})
-    made = len(pages)
-    del pages, built  # written: their text need not stay in memory beside Pagefind's
-    indexed = run_pagefind(staging.site, sum(marked.values()), search_glob(marked))
-    problems += indexed.problems
-    return BuildResult(tuple(problems), not indexed.problems, made, indexed.pages)
+    return problems, marked, len(pages)
