@@ -131,11 +131,17 @@ def relative(from_url: str, to_url: str) -> str:
     base = (
         from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
     )
-    rel = (
-        posixpath.relpath("/" + to_url, "/" + base)
-        if to_url
-        else posixpath.relpath("/", "/" + base)
-    )
+    here = [part for part in base.split("/") if part]
+    there = [part for part in to_url.split("/") if part]
+    if "." in here or ".." in here or "." in there or ".." in there:
+        rel = posixpath.relpath("/" + to_url, "/" + base)  # not a plain URL path
+    else:  # what posixpath.relpath gives for plain paths, without its normalising
+        common = 0
+        for a, b in zip(here, there, strict=False):
+            if a != b:
+                break
+            common += 1
+        rel = "/".join([".."] * (len(here) - common) + there[common:]) or "."
     if (to_url == "" or to_url.endswith("/")) and not rel.endswith("/"):
         rel += "/"
     return "./" if rel == "./" or rel == "./." else rel
