@@ -107,8 +107,6 @@ class Downloads:
         `digest` is the build's own Sources.digest of the data it validated."""
         assert self._proc is not None, "use Downloads as a context manager"
         code = self._proc.wait()
-        for f in self._files:
-            f.flush()
         answer = _last_json(self._out_path.read_bytes())
         if code != 0 or answer is None:
             return Made([], [self._crashed(code)])

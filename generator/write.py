@@ -143,23 +143,23 @@ class Staging:
         shutil.copytree(source, self.docs, dirs_exist_ok=True)
 
     def write_doc(self, rel: str, data: str | bytes) -> None:
-        self._write(self.docs, rel, data)
+        write_file(self.docs, rel, data)
 
     def copy_doc(self, source: Path, rel: str) -> None:
-        path = self._inside(self.docs, rel)
+        path = _inside(self.docs, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, path)
 
     # -- the site -------------------------------------------------------------------------
 
     def write_site(self, rel: str, data: str | bytes) -> None:
-        self._write(self.site, rel, data)
+        write_file(self.site, rel, data)
 
     def read_site(self, rel: str) -> str:
-        return self._inside(self.site, rel).read_text(encoding="utf-8")
+        return _inside(self.site, rel).read_text(encoding="utf-8")
 
     def remove_site(self, rel: str) -> None:
-        path = self._inside(self.site, rel)
+        path = _inside(self.site, rel)
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
@@ -173,13 +173,6 @@ class Staging:
             target = _inside(self.site, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
-
-    def _write(self, base: Path, rel: str, data: str | bytes) -> None:
-        write_file(base, rel, data)
-
-    @staticmethod
-    def _inside(base: Path, rel: str) -> Path:
-        return _inside(base, rel)
 
     # -- the swap -------------------------------------------------------------------------
 
@@ -244,6 +237,7 @@ def io_problem(out_dir: Path, exc: OSError) -> Problem:
         errno.ENOTDIR: "路径中有一段是文件而不是目录",
         errno.EEXIST: "路径中有一段是文件而不是目录",
         errno.EDQUOT: "超出磁盘配额",
+        errno.ENOENT: "目录不存在或在生成期间被删除",
     }
     why = reason.get(exc.errno or 0, exc.strerror or str(exc))
     return Problem(
