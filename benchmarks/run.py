@@ -96,24 +96,23 @@ class _Timer:
 
 def child_build(n_dir: Path) -> dict[str, Any]:
     os.chdir(ROOT)
-    from generator import downloads, index, pipeline, render
-    from generator.render import theme
-    from generator.validate import run as validate_stage
+    from generator import downloads, index, pages, pipeline
 
     timer = _Timer()
-    for module, name, phase in (
-        (validate_stage, "load_sources", "load"),
-        (validate_stage, "validate", "validate"),
-        (validate_stage, "check_shape", "schema"),
-        (validate_stage, "_model", "model"),
-        (render, "render_site", "render"),
-        (theme, "run_mkdocs", "mkdocs"),
-        (index, "run_pagefind", "pagefind"),
-    ):
-        if hasattr(module, name):
-            timer.wrap(module, name, phase)
-    # the downloads are made by a process of their own (generator/downloads.py), which
-    # reports its own timings; the build waits for it after Pagefind ("wait")
+    timer.wrap(index, "run_pagefind", "pagefind")
+    # the pages and the downloads are made by processes of their own (generator/pages.py,
+    # generator/downloads.py), which report their own timings
+    finish_pages = pages.Pages.finish
+    page_seconds: dict[str, float] = {}
+
+    def timed_pages(self: Any) -> Any:
+        start = time.perf_counter()
+        made = finish_pages(self)
+        timer.phases["pages"] = time.perf_counter() - start
+        page_seconds.update(made.seconds)
+        return made
+
+    pages.Pages.finish = timed_pages  # type: ignore[method-assign]
     finish = downloads.Downloads.finish
     made_seconds: dict[str, float] = {}
 
@@ -135,20 +134,19 @@ def child_build(n_dir: Path) -> dict[str, Any]:
         errors = [f"{p.location()}: {p.message}" for p in result.problems if p.is_error][:10]
         raise SystemExit("build failed:\n" + "\n".join(errors))
     p = timer.phases
-    # validate() contains schema and model; report rules = validate - schema - model
-    rules = p.get("validate", 0.0) - p.get("schema", 0.0) - p.get("model", 0.0)
+    validate = page_seconds.get("validate", 0.0)
+    render = page_seconds.get("render", 0.0)
+    mkdocs = page_seconds.get("mkdocs", 0.0)
     phases = {
-        "load": p.get("load", 0.0),
-        "schema": p.get("schema", 0.0),
-        "rules": rules,
-        "model": p.get("model", 0.0),
-        "render": p.get("render", 0.0),
+        "validate": validate,
+        "render": render,
+        "mkdocs": mkdocs,
+        "pages write": p.get("pages", 0.0) - validate - render - mkdocs,
         "exports": made_seconds.get("validate", 0.0) + made_seconds.get("exports", 0.0),
-        "mkdocs": p.get("mkdocs", 0.0),
-        "pagefind": p.get("pagefind", 0.0),
         "wait": p.get("wait", 0.0),
+        "pagefind": p.get("pagefind", 0.0),
     }
-    # the downloads process runs beside everything else: not part of the total
+    # the downloads process runs beside the pages process: not part of the total
     parallel = ["exports"]
     phases["write+other"] = total - sum(v for k, v in phases.items() if k not in parallel)
     return {

@@ -1,39 +1,26 @@
 """The downloads (open data, feeds, QR codes, plaques: generator/export/) made by a
-process of their own while the build renders, builds and indexes the pages.
+process of their own (generator/child.py) while the pages are made by another.
 
-They cost about as much as all the pages together (benchmarks/README.md), and the build
-is mostly one core's work: a second process makes them on the other core. It is a plain
-child process (`python -m generator.downloads`), like Pagefind: it reads and validates the
-data folder itself, so nothing but file names crosses between the processes (no pickle),
-and it writes the files into the staging folder's `downloads/`, which the build moves
-into the site once both have finished. Both processes hash every file they read
-(`Sources.digest`): a data folder changed while the build ran stops the build, so the
-downloads always describe the data the pages were made from.
-
-The child stops when its build is gone (its parent process changes) and never recreates
-a staging folder that was removed; its last line on stdout is a JSON object:
-`{"ok": true, "digest": ..., "files": [...], "seconds": {...}}`, or `ok: false` with the
-reason (`invalid`: the data has errors; `config`: mkdocs.yml unreadable; `io`: errno,
-strerror, filename).
+They cost about as much as all the pages together (benchmarks/README.md): a second
+process makes them on the other core. It writes the files into the staging folder's
+`downloads/`, which the build moves into the site once both have finished. Its answer
+(the last line of its stdout): `{"ok": true, "digest": ..., "files": [...], "seconds":
+{...}}`, or `ok: false` with the reason (`invalid`: the data has errors; `config`:
+mkdocs.yml unreadable; `io`: errno, strerror, filename; `orphan`: the build is gone).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Self
+from typing import Any
 
+from generator.child import Child, answer_line, io_answer, io_error, orphaned
 from generator.load import display_path
 from generator.report import Problem
-
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -46,9 +33,8 @@ class Made:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-class Downloads:
-    """The downloads process of one build. A context manager: leaving it stops the
-    process if it still runs (a failed or interrupted build)."""
+class Downloads(Child):
+    """The downloads process of one build (a context manager, see Child)."""
 
     def __init__(
         self, data_dir: Path, config_file: Path, today: date, folder: Path, log_dir: Path
@@ -56,101 +42,45 @@ class Downloads:
         self.folder = folder
         self.data_dir = data_dir
         self.config_file = config_file
-        self._out_path = log_dir / "downloads.out"
-        self._err_path = log_dir / "downloads.err"
-        self._command = [
-            sys.executable,
-            "-m",
-            "generator.downloads",
-            "--data",
-            str(data_dir),
-            "--config",
-            str(config_file),
-            "--today",
-            today.isoformat(),
-            "--out",
-            str(folder),
-            "--parent",
-            str(os.getpid()),
-        ]
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._files: list[IO[bytes]] = []
-
-    def __enter__(self) -> Self:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p
-        )
-        out = open(self._out_path, "wb")
-        self._files.append(out)
-        err = open(self._err_path, "wb")
-        self._files.append(err)
-        self._proc = subprocess.Popen(
-            self._command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env
-        )
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for f in self._files:
-            f.close()
+        args = ["--data", str(data_dir), "--config", str(config_file)]
+        args += ["--today", today.isoformat(), "--out", str(folder)]
+        super().__init__("generator.downloads", args, log_dir, "downloads")
 
     def finish(self, digest: str) -> Made:
         """Wait for the process; its files, or the problems that stop the build.
-        `digest` is the build's own Sources.digest of the data it validated."""
-        assert self._proc is not None, "use Downloads as a context manager"
-        code = self._proc.wait()
-        answer = _last_json(self._out_path.read_bytes())
-        if code != 0 or answer is None:
-            return Made([], [self._crashed(code)])
+        `digest` is the Sources.digest of the data the pages were made from."""
+        answer = self.answer()
+        if answer is None:
+            return Made([], [self._crashed()])
         seconds = {k: float(v) for k, v in (answer.get("seconds") or {}).items()}
-        if answer.get("reason") == "io":
-            error = OSError(answer.get("errno"), answer.get("strerror"), answer.get("filename"))
+        error = io_error(answer)
+        if error is not None:
             from generator.write import io_problem
 
             return Made([], [io_problem(self.folder, error)], seconds)
         if answer.get("digest") != digest or not answer.get("ok"):
             # the same files validated here and there: they were changed in between
-            return Made([], [self._changed()], seconds)
+            return Made([], [data_changed(self.data_dir)], seconds)
         return Made([str(f) for f in answer.get("files", [])], [], seconds)
 
-    def _crashed(self, code: int) -> Problem:
-        lines = self._err_path.read_bytes().decode("utf-8", "replace").strip().splitlines()
-        last = lines[-1] if lines else f"退出码 {code}"
+    def _crashed(self) -> Problem:
         return Problem(
             display_path(self.config_file),
             None,
             "build.downloads",
-            f"生成开放数据文件（下载、订阅、二维码）的进程意外结束：{last}",
+            f"生成开放数据文件（下载、订阅、二维码）的进程意外结束：{self.last_words()}",
             "原网站保持不变；请把 registry build 的完整输出报告给维护人员",
         )
 
-    def _changed(self) -> Problem:
-        return Problem(
-            display_path(self.data_dir),
-            None,
-            "build.data-changed",
-            "生成期间数据目录中的文件被修改，网站页面和下载文件可能不一致，本次未生成",
-            "原网站保持不变；请在修改完成后重新生成",
-        )
 
-
-def _last_json(raw: bytes) -> dict[str, Any] | None:
-    for line in reversed(raw.decode("utf-8", "replace").splitlines()):
-        if line.startswith("{"):
-            try:
-                found = json.loads(line)
-            except ValueError:
-                return None
-            return found if isinstance(found, dict) else None
-    return None
+def data_changed(data_dir: Path) -> Problem:
+    return Problem(
+        display_path(data_dir),
+        None,
+        "build.data-changed",
+        "生成期间数据目录中的文件被修改，网站页面和下载文件可能不一致，本次未生成",
+        "原网站保持不变；请在修改完成后重新生成",
+    )
 
 
 # -- the child ------------------------------------------------------------------------------
@@ -178,20 +108,12 @@ def make(data_dir: Path, config_file: Path, today: date, out: Path, parent: int)
     try:
         out.mkdir()
         for rel, content in iter_exports(result.registry, site.site_url, publisher):
-            if os.getppid() != parent:  # the build is gone: stop
+            if orphaned(parent):  # the build is gone: stop
                 return {"ok": False, "reason": "orphan", "digest": "", "seconds": seconds}
             write_file(out, rel, content, base_exists=True)
             files.append(rel)
     except OSError as exc:
-        return {
-            "ok": False,
-            "reason": "io",
-            "errno": exc.errno,
-            "strerror": exc.strerror,
-            "filename": exc.filename if isinstance(exc.filename, str) else None,
-            "digest": result.digest,
-            "seconds": seconds,
-        }
+        return io_answer(exc, digest=result.digest, seconds=seconds)
     seconds["exports"] = time.perf_counter() - started
     return {"ok": True, "digest": result.digest, "files": files, "seconds": seconds}
 
@@ -205,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parent", type=int, required=True)
     args = parser.parse_args(argv)
     answer = make(args.data, args.config, args.today, args.out, args.parent)
-    sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+    answer_line(answer)
     return 0
 
 

@@ -4,17 +4,14 @@ write. This module only puts the stages in order; each stage's work is in its ow
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from generator import model
 from generator.load import Document, display_path, load_file, load_sources, parse_yaml
 from generator.report import Problem, inert
 from generator.scaffold import NewPlatform, next_platform_id, scaffold_text
-from generator.schemas import SCHEMA_DIR
 from generator.settings import site_config
 from generator.validate import eligibility
 from generator.validate.context import real_date
@@ -22,9 +19,6 @@ from generator.validate.run import RULE_SETS, Validated, calendar_from, validate
 from generator.validate.schema import check_shape
 from generator.workdays import UnknownYearError
 from generator.write import SITE_MARKER, BuildLocked, Staging, io_problem, refuse_foreign_out
-
-if TYPE_CHECKING:  # the site's modules (Jinja2, xlsxwriter, ...) load only when a build runs
-    from generator.settings import SiteConfig
 
 __all__ = [
     "RULE_SETS",
@@ -146,11 +140,13 @@ def build(
     config_file: Path = Path("mkdocs.yml"),
     docs_dir: Path = Path("docs/content"),
 ) -> BuildResult:
-    """validate -> model -> render (pages, then the theme's shells through MkDocs) ->
-    index (Pagefind) -> write (swap the staging folder into place); the downloads are
-    made meanwhile by a process of their own (generator/downloads.py)."""
+    """Two processes, started together: the pages (generator/pages.py: validate -> model
+    -> render -> the theme's shells through MkDocs -> pages written) and the downloads
+    (generator/downloads.py); then index (Pagefind) -> write (the downloads moved into
+    the site, the staging folder swapped into place)."""
     from generator.downloads import Downloads
     from generator.index import run_pagefind, search_glob
+    from generator.pages import Pages
 
     problems = refuse_foreign_out(out_dir, ((data_dir, "数据目录"), (docs_dir, "页面源文件目录")))
     if problems:
@@ -159,37 +155,26 @@ def build(
         with (
             Staging(out_dir) as staging,
             Downloads(data_dir, config_file, today, staging.downloads, staging.root) as downloads,
+            Pages(data_dir, config_file, docs_dir, today, staging.root) as pages,
         ):
-            result = validate_dir(data_dir, today)
-            registry, digest, problems = result.registry, result.digest, list(result.problems)
-            del result  # the model goes once the pages are written (below)
-            if registry is None:
+            site = pages.finish()
+            problems += site.problems
+            if not site.ok:
                 return BuildResult(tuple(problems), False)
-            site, found = site_config(config_file)
-            if site is None:
-                return BuildResult(tuple(problems + found), False)
-            found, marked, pages = _write_pages(
-                registry, site, data_dir, config_file, docs_dir, today, staging
-            )
-            del registry
-            problems += found
-            if marked is None:
-                return BuildResult(tuple(problems), False)
-            # the downloads before the index: Pagefind's memory is most of a build's peak,
-            # so it runs alone, once this process has let go of the model
-            # (benchmarks/README.md)
-            made = downloads.finish(digest)
+            made = downloads.finish(site.digest)
             problems += made.problems
             if made.problems:
-                return BuildResult(tuple(problems), False, pages)
-            gc.collect()
+                return BuildResult(tuple(problems), False, site.pages)
+            # both processes have ended: Pagefind, most of a build's peak memory, runs
+            # alone (benchmarks/README.md)
+            marked = site.marked
             indexed = run_pagefind(staging.site, sum(marked.values()), search_glob(marked))
             problems += indexed.problems
             if indexed.problems:
-                return BuildResult(tuple(problems), False, pages, indexed.pages)
+                return BuildResult(tuple(problems), False, site.pages, indexed.pages)
             staging.adopt_downloads(made.files)
             staging.commit()
-            return BuildResult(tuple(problems), True, pages, indexed.pages)
+            return BuildResult(tuple(problems), True, site.pages, indexed.pages)
     except BuildLocked:
         problem = Problem(
             display_path(out_dir),
@@ -201,67 +186,3 @@ def build(
         return BuildResult(tuple(problems) + (problem,), False)
     except OSError as exc:
         return BuildResult(tuple(problems) + (io_problem(out_dir, exc),), False)
-
-
-def _write_pages(
-    registry: model.Registry,
-    site: SiteConfig,
-    data_dir: Path,
-    config_file: Path,
-    docs_dir: Path,
-    today: date,
-    staging: Staging,
-) -> tuple[list[Problem], dict[str, bool] | None, int]:
-    """Every page into the staging folder's site: its problems, whether each page is to
-    be indexed (by HTML path; None when the pages could not be made) and how many pages
-    were generated."""
-    from generator.index import hand_written_marks
-    from generator.render import render_site
-    from generator.render.shell import Shell, ShellError, fill_pages, html_path, plan
-    from generator.render.sitemap import SITEMAP, SITEMAP_GZ, site_files
-    from generator.render.theme import run_mkdocs
-
-    # render: every generated page, then the theme around them (MkDocs builds the
-    # hand-written pages and one shell per kind of generated page)
-    pages = render_site(registry, site)
-    shells = plan(pages)
-    staging.copy_docs(docs_dir)
-    for rel, text in shells.sources.items():
-        staging.write_doc(rel, text)
-    for kind in ("platform", "announcement"):
-        staging.copy_doc(SCHEMA_DIR / f"{kind}.schema.json", f"schemas/{kind}.schema.json")
-    for ann in registry.announcements:
-        for att in ann.attachments:
-            staging.copy_doc(data_dir / "attachments" / att.file, f"attachments/{att.file}")
-    rules = registry.rules
-    measures = {"title": rules.measures, "publicity_article": rules.publicity_article}
-    problems = run_mkdocs(config_file, staging.docs, staging.site, today, measures)
-    if any(p.is_error for p in problems):
-        return problems, None, 0
-    try:
-        built = {url: Shell(staging.read_site(html_path(url)), url) for url in shells.shells}
-    except ShellError as exc:  # the theme overrides no longer print the shell's markers
-        problems.append(
-            Problem(
-                display_path(config_file),
-                None,
-                "build.shell",
-                str(exc),
-                "请维护人员核对 docs/overrides/main.html 的 content 与 site_meta 部分",
-            )
-        )
-        return problems, None, 0
-    for rel, html in fill_pages(pages, shells.shell_of, built):
-        staging.write_site(rel, html)
-    for url in shells.shells:
-        staging.remove_site(url)
-    hand_written = hand_written_marks(docs_dir)
-    for rel in (SITEMAP, SITEMAP_GZ):
-        staging.remove_site(rel)
-    dated = [(p.url, p.lastmod) for p in pages] + [(url, None) for url in hand_written]
-    for rel, data in site_files(site.site_url, dated).items():
-        staging.write_site(rel, data)
-    staging.write_site(SITE_MARKER, b"")
-    marked = {html_path(url): is_marked for url, is_marked in hand_written.items()}
-    marked.update({html_path(p.url): p.searchable for p in pages})
-    return problems, marked, len(pages)

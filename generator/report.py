@@ -10,7 +10,7 @@ import json
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 PathItem = str | int
@@ -32,6 +32,25 @@ class Problem:
 
     def location(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
+
+
+def problem_to_json(p: Problem) -> dict[str, object]:
+    """A problem as a JSON object (how the pages process hands its problems over)."""
+    return asdict(p)
+
+
+def problem_from_json(d: dict[str, Any]) -> Problem:
+    """The problem `problem_to_json` wrote."""
+    path = tuple(part for part in d.get("path", ()) if isinstance(part, str | int))
+    return Problem(
+        str(d["file"]),
+        int(d["line"]) if isinstance(d.get("line"), int) else None,
+        str(d["rule"]),
+        str(d["message"]),
+        str(d.get("hint", "")),
+        "warning" if d.get("severity") == "warning" else "error",
+        path,
+    )
 
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -13,7 +13,8 @@ the previous site or the new one, complete:
   left behind;
 - one build at a time per output folder: a lock file beside it (`.<out>.lock`); a second
   build exits at once with a clear message instead of waiting for an unknown time;
-- the downloads are made by a process of their own (generator/downloads.py) into the
+- the pages (generator/pages.py) and the downloads (generator/downloads.py) are made by
+  processes of their own; the downloads go into the
   staging folder's `downloads/`, and moved into `site/` once it has finished.
 """
 
@@ -100,42 +101,16 @@ def recover(out_dir: Path) -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
-class Staging:
-    """A build folder beside the output, moved into place only when everything succeeded.
+class Folders:
+    """A staging folder's parts: `docs/` (MkDocs's sources) and `site/` (what is
+    published), written by the pages process (generator/pages.py), and `downloads/`,
+    written by the downloads process."""
 
-    Use as a context manager: entering takes the lock and recovers from killed builds;
-    leaving without `commit` removes the attempt (the previous site stays as it was).
-    """
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir.resolve()
-        self._lock = FileLock(str(self.out_dir.parent / f".{self.out_dir.name}.lock"))
-        self.root = self.docs = self.site = self.downloads = Path()
-
-    def __enter__(self) -> Self:
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._lock.acquire(timeout=0)
-        except Timeout as exc:
-            raise BuildLocked(str(self.out_dir)) from exc
-        try:
-            recover(self.out_dir)
-            self.root = Path(
-                tempfile.mkdtemp(prefix=f".{self.out_dir.name}-build-", dir=self.out_dir.parent)
-            )
-        except BaseException:
-            self._lock.release()
-            raise
-        self.docs = self.root / "docs"
-        self.site = self.root / "site"
-        self.downloads = self.root / "downloads"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self.discard()
-        finally:
-            self._lock.release()
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.docs = root / "docs"
+        self.site = root / "site"
+        self.downloads = root / "downloads"
 
     # -- MkDocs's sources ---------------------------------------------------------------
 
@@ -164,6 +139,41 @@ class Staging:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+
+
+class Staging(Folders):
+    """A build folder beside the output, moved into place only when everything succeeded.
+
+    Use as a context manager: entering takes the lock, recovers from killed builds and
+    makes the folder; leaving without `commit` removes the attempt (the previous site
+    stays as it was).
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        super().__init__(Path())  # the folder is made on entering
+        self.out_dir = out_dir.resolve()
+        self._lock = FileLock(str(self.out_dir.parent / f".{self.out_dir.name}.lock"))
+
+    def __enter__(self) -> Self:
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout as exc:
+            raise BuildLocked(str(self.out_dir)) from exc
+        try:
+            recover(self.out_dir)
+            root = tempfile.mkdtemp(prefix=f".{self.out_dir.name}-build-", dir=self.out_dir.parent)
+        except BaseException:
+            self._lock.release()
+            raise
+        super().__init__(Path(root))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.discard()
+        finally:
+            self._lock.release()
 
     def adopt_downloads(self, rels: Iterable[str]) -> None:
         """Move the files the downloads process wrote (`rels`, under `downloads/`) into the

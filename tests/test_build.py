@@ -34,10 +34,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from generator import index, model, paths, pipeline, schemas
+from generator import model, paths, pipeline, schemas
 from generator.load import load_file
-from generator.render import render_pages, theme
-from generator.report import Problem
+from generator.pages import Pages, PagesMade
+from generator.render import render_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -946,7 +946,14 @@ def test_incomplete_index_keeps_the_site(
     old_site: Path, src: Sources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = file_hashes(old_site)
-    monkeypatch.setattr(index, "marked_for_search", lambda text: True)  # expect every page
+    finish = Pages.finish
+
+    def every_page_marked(self: Pages) -> PagesMade:  # expect every page in the index
+        made = finish(self)
+        made.marked = dict.fromkeys(made.marked, True)
+        return made
+
+    monkeypatch.setattr(Pages, "finish", every_page_marked)
     result = build(src, old_site)
     assert not result.ok and [p.rule for p in result.problems if p.is_error] == [
         "build.index-incomplete"
@@ -960,10 +967,10 @@ def test_crash_in_a_stage_keeps_the_site(
 ) -> None:
     before = file_hashes(old_site)
 
-    def crash(*args: Any) -> list[Problem]:
+    def crash(*args: Any) -> PagesMade:  # the build process fails while its children work
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(theme, "run_mkdocs", crash)
+    monkeypatch.setattr(Pages, "finish", crash)
     with pytest.raises(RuntimeError):
         build(src, old_site)
     assert_untouched(old_site, before)

@@ -139,10 +139,10 @@ def test_disk_full_keeps_the_old_site(tmp_path: Path, monkeypatch: pytest.Monkey
     out = old_site(tmp_path)
     before = tree(out)
 
-    def full(self: Staging, rel: str, data: str | bytes) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device", str(self.site / rel))
+    def full(self: Staging, rels: object) -> None:  # the downloads moved into the site
+        raise OSError(errno.ENOSPC, "No space left on device", str(self.site))
 
-    monkeypatch.setattr(Staging, "write_site", full)
+    monkeypatch.setattr(Staging, "adopt_downloads", full)
     result = pipeline.build(DATA, out, TODAY, CONFIG, DOCS)
     errors = [p for p in result.problems if p.is_error]
     assert not result.ok and [p.rule for p in errors] == ["build.io"]
