@@ -66,6 +66,9 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are the package's own and do not change while a site is rendered:
+        # no file check on each of the thousands of get_template calls (3 a page).
+        auto_reload=False,
     )
     env.filters["cn_date"] = cn_date
     env.filters["iso"] = lambda d: d.isoformat() if d else ""
