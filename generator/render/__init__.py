@@ -100,9 +100,20 @@ class Renderer:
         self.status = {p.id: p.status(registry.today) for p in registry.platforms}
         self.changed = {p.id: self._changed(p) for p in registry.platforms}
         self.status_values = list(Status)
-        self.revoked_ids = frozenset(i for i, s in self.status.items() if s == Status.REVOKED)
-        self.env.tests["holds_title"] = self.holds_title
-        self.env.tests["contains"] = lambda seq, item: item in seq
+        # Each platform's derived values once, not once for every page that shows it.
+        self.years = {p.id: p.certified_year for p in registry.platforms}
+        self.keys = {p.id: p.categories for p in registry.platforms}
+        self.by_county: dict[str, list[Platform]] = {}
+        self.by_category: dict[str, list[Platform]] = {k: [] for k in self.categories}
+        self.by_year: dict[int, list[Platform]] = {}
+        for p in registry.platforms:
+            self.by_county.setdefault(p.county, []).append(p)
+            for k in self.keys[p.id]:
+                self.by_category.setdefault(k, []).append(p)
+            if (y := self.years[p.id]) is not None:
+                self.by_year.setdefault(y, []).append(p)
+        #: (platform id, link to its page) -> its list-table row (`platform_rows`)
+        self._rows: dict[tuple[str, str], str] = {}
         self.env.globals["paragraphs"] = split_paragraphs
         self.env.globals["paths"] = paths
         self.env.globals["HOLDING"] = HOLDING
@@ -125,6 +136,48 @@ class Renderer:
 
     def status_of(self, p: Platform) -> Status:
         return self.status[p.id]
+
+    def certified_year(self, p: Platform) -> int | None:
+        return self.years[p.id]
+
+    def categories_of(self, p: Platform) -> tuple[str, ...]:
+        return self.keys[p.id]
+
+    def in_county(self, code: str) -> list[Platform]:
+        """The platforms of a county, in the registry's order."""
+        return self.by_county.get(code, [])
+
+    def in_category(self, key: str) -> list[Platform]:
+        """The platforms offering a service category, in the registry's order."""
+        return self.by_category.get(key, [])
+
+    def in_year(self, year: int) -> list[Platform]:
+        """The platforms first certified in a year (its batch), in the registry's order."""
+        return self.by_year.get(year, [])
+
+    def holding_count(self, platforms: list[Platform]) -> int:
+        """How many of the platforms hold the title today."""
+        status = self.status
+        return sum(1 for p in platforms if status[p.id] in HOLDS_TITLE)
+
+    def revoked_count(self, platforms: list[Platform]) -> int:
+        status = self.status
+        return sum(1 for p in platforms if status[p.id] is Status.REVOKED)
+
+    def platform_rows(self, here: str, platforms: list[Platform]) -> Markup:
+        """The rows of a list table on page `here` (macros.j2 `platform_row`). A row depends
+        on the platform and the link to its page only, so it is made once per link: the
+        list, county, category and year pages at the same depth share it."""
+        row = self.env.get_template("macros.j2").module.platform_row  # type: ignore[attr-defined]
+        rows = self._rows
+        out = []
+        for p in platforms:
+            link = paths.relative(here, paths.platform(p.id))
+            text = rows.get((p.id, link))
+            if text is None:
+                text = rows[p.id, link] = row(self, link, p)
+            out.append(text)
+        return Markup("".join(out))
 
     def holds_title(self, p: Platform) -> bool:
         return self.status[p.id] in HOLDS_TITLE
@@ -300,15 +353,14 @@ class Renderer:
             add(paths.announcement(a.id), "announcement.md.j2", a=a, listed=r.listed_in(a.id))
         add(paths.LISTS, "lists.md.j2")
         for y in r.years:
-            batch = [p for p in r.platforms if p.certified_year == y]
-            add(paths.year_list(y), "year.md.j2", year=y, platforms=batch)
+            add(paths.year_list(y), "year.md.j2", year=y, platforms=self.in_year(y))
         add(paths.COUNTIES, "counties.md.j2")
         for c in r.counties:
-            here = self.by_standing([p for p in r.platforms if p.county == c.code])
+            here = self.by_standing(self.in_county(c.code))
             add(paths.county(c.code), "county.md.j2", c=c, platforms=here)
         add(paths.CATEGORIES, "categories.md.j2")
         for key, (title, items) in self.categories.items():
-            offering = self.by_standing([p for p in r.platforms if key in p.categories])
+            offering = self.by_standing(self.in_category(key))
             add(
                 paths.category(key),
                 "category.md.j2",
