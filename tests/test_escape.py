@@ -1,12 +1,14 @@
 """render.escape's shortcut: a value with no character the escaping would touch is printed
-as it is; that must be exactly what the full escaping gives."""
+as it is; that must be exactly what the full escaping gives, also after Jinja's own HTML
+escaping of what `finalize` returns."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from generator.render import _environment
 from generator.render.escape import _TABLE, _UNSAFE, close_bidi, escape_text, finalize
 
 # every character the table replaces, the bidi controls, and some it leaves alone
@@ -25,8 +27,8 @@ def _full(text: str) -> str:
 @given(st.one_of(st.text(), _MIXED))
 def test_shortcut_is_the_full_escaping(text: str) -> None:
     assert escape_text(text) == _full(text)
-    out = finalize(text)
-    assert isinstance(out, Markup) and str(out) == _full(text)
+    # what a template prints: Jinja's HTML escaping of what finalize gives
+    assert str(escape(finalize(text))) == _full(text)
 
 
 def test_every_touched_character_takes_the_full_path() -> None:
@@ -41,3 +43,13 @@ def test_finalize_other_values() -> None:
     assert finalize(None) == ""
     m = Markup("<b>x</b>")
     assert finalize(m) is m
+
+
+_PRINT = _environment().from_string("{{ x }}|{{ x ~ '' }}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), _MIXED))
+def test_a_printed_value_is_the_full_escaping(text: str) -> None:
+    full = _full(text)
+    assert _PRINT.render(x=text) == f"{full}|{full}"

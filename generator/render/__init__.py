@@ -7,6 +7,7 @@ rendered with autoescaping and `escape.finalize` on every printed value.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -114,6 +115,10 @@ class Renderer:
                 self.by_year.setdefault(y, []).append(p)
         #: (platform id, link to its page) -> its list-table row (`platform_rows`)
         self._rows: dict[tuple[str, str], str] = {}
+        #: indicator key -> (its place in the schema, its title)
+        self._indicators: dict[str, tuple[int, str]] = {}
+        #: county names, category titles and service items as search words (`search_key`)
+        self._words: dict[str, str] = {}
         self.env.globals["paragraphs"] = split_paragraphs
         self.env.globals["paths"] = paths
         self.env.globals["HOLDING"] = HOLDING
@@ -195,10 +200,14 @@ class Renderer:
         """The platform's key strings for Pagefind, one character a word (render.searchkey)."""
         texts = [p.name, *p.former_names, p.operator.name, p.operator.uscc, p.contact.address, p.id]
         texts += [e.certificate for e in p.history if e.certificate]
-        texts.append(self.r.county_name(p.county))
+        shared = [self.r.county_name(p.county)]  # strings many platforms have
         for key, items in p.services:
-            texts += [self.categories[key][0], *items]
-        return searchkey.spaced(texts)
+            shared += [self.categories[key][0], *items]
+        known = self._words
+        for text in shared:
+            if text not in known:
+                known[text] = searchkey.spaced([text])
+        return searchkey.joined([searchkey.spaced(texts), *(known[t] for t in shared)])
 
     def issue_url(self, p: Platform) -> str:
         if not self.site.repository:
@@ -225,13 +234,13 @@ class Renderer:
             for k in y.values:
                 if k not in keys:
                     keys.append(k)
-        order = _indicator_order()
-        keys.sort(key=lambda k: order.get(k, 999))
-        rows = []
+        known = self._indicators
         for k in keys:
-            title = schemas.title("platform", ["indicators", 0, *k.split(".")])
-            rows.append((title, [_num(y.values.get(k)) for y in p.indicators]))
-        return rows
+            if k not in known:
+                title = schemas.title("platform", ["indicators", 0, *k.split(".")])
+                known[k] = (_indicator_order().get(k, 999), title)
+        keys.sort(key=lambda k: known[k][0])
+        return [(known[k][1], [_num(y.values.get(k)) for y in p.indicators]) for k in keys]
 
     def event_text(self, e: Any) -> str:
         label = self.event_labels.get(e.type, e.type)
@@ -405,6 +414,7 @@ def _num(v: Any) -> str:
     return str(v)
 
 
+@functools.cache
 def _indicator_order() -> dict[str, int]:
     node = schemas.subschema("platform", ["indicators", 0]) or {}
     order: dict[str, int] = {}

@@ -74,7 +74,9 @@ def finalize(value: Any) -> Any:
     """Jinja `finalize`: every printed value is escaped unless the template marked it safe."""
     if type(value) is str:  # the common case first: record text
         if _UNSAFE.search(value) is None:
-            return Markup(value)
+            # Nothing to escape, for HTML or Markdown: the text as it is. Jinja's own HTML
+            # escaping, which follows, leaves such a string unchanged and makes it Markup.
+            return value
         return Markup(close_bidi(value.translate(_TABLE)))
     if value is None:
         return ""
