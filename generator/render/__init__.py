@@ -7,6 +7,7 @@ rendered with autoescaping and `escape.finalize` on every printed value.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -66,6 +67,9 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are the package's own and do not change while a site is rendered:
+        # no file check on each of the thousands of get_template calls (3 a page).
+        auto_reload=False,
     )
     env.filters["cn_date"] = cn_date
     env.filters["iso"] = lambda d: d.isoformat() if d else ""
@@ -97,9 +101,24 @@ class Renderer:
         self.status = {p.id: p.status(registry.today) for p in registry.platforms}
         self.changed = {p.id: self._changed(p) for p in registry.platforms}
         self.status_values = list(Status)
-        self.revoked_ids = frozenset(i for i, s in self.status.items() if s == Status.REVOKED)
-        self.env.tests["holds_title"] = self.holds_title
-        self.env.tests["contains"] = lambda seq, item: item in seq
+        # Each platform's derived values once, not once for every page that shows it.
+        self.years = {p.id: p.certified_year for p in registry.platforms}
+        self.keys = {p.id: p.categories for p in registry.platforms}
+        self.by_county: dict[str, list[Platform]] = {}
+        self.by_category: dict[str, list[Platform]] = {k: [] for k in self.categories}
+        self.by_year: dict[int, list[Platform]] = {}
+        for p in registry.platforms:
+            self.by_county.setdefault(p.county, []).append(p)
+            for k in self.keys[p.id]:
+                self.by_category.setdefault(k, []).append(p)
+            if (y := self.years[p.id]) is not None:
+                self.by_year.setdefault(y, []).append(p)
+        #: (platform id, link to its page) -> its list-table row (`platform_rows`)
+        self._rows: dict[tuple[str, str], str] = {}
+        #: indicator key -> (its place in the schema, its title)
+        self._indicators: dict[str, tuple[int, str]] = {}
+        #: county names, category titles and service items as search words (`search_key`)
+        self._words: dict[str, str] = {}
         self.env.globals["paragraphs"] = split_paragraphs
         self.env.globals["paths"] = paths
         self.env.globals["HOLDING"] = HOLDING
@@ -123,6 +142,48 @@ class Renderer:
     def status_of(self, p: Platform) -> Status:
         return self.status[p.id]
 
+    def certified_year(self, p: Platform) -> int | None:
+        return self.years[p.id]
+
+    def categories_of(self, p: Platform) -> tuple[str, ...]:
+        return self.keys[p.id]
+
+    def in_county(self, code: str) -> list[Platform]:
+        """The platforms of a county, in the registry's order."""
+        return self.by_county.get(code, [])
+
+    def in_category(self, key: str) -> list[Platform]:
+        """The platforms offering a service category, in the registry's order."""
+        return self.by_category.get(key, [])
+
+    def in_year(self, year: int) -> list[Platform]:
+        """The platforms first certified in a year (its batch), in the registry's order."""
+        return self.by_year.get(year, [])
+
+    def holding_count(self, platforms: list[Platform]) -> int:
+        """How many of the platforms hold the title today."""
+        status = self.status
+        return sum(1 for p in platforms if status[p.id] in HOLDS_TITLE)
+
+    def revoked_count(self, platforms: list[Platform]) -> int:
+        status = self.status
+        return sum(1 for p in platforms if status[p.id] is Status.REVOKED)
+
+    def platform_rows(self, here: str, platforms: list[Platform]) -> Markup:
+        """The rows of a list table on page `here` (macros.j2 `platform_row`). A row depends
+        on the platform and the link to its page only, so it is made once per link: the
+        list, county, category and year pages at the same depth share it."""
+        row = self.env.get_template("macros.j2").module.platform_row  # type: ignore[attr-defined]
+        rows = self._rows
+        out = []
+        for p in platforms:
+            link = paths.relative(here, paths.platform(p.id))
+            text = rows.get((p.id, link))
+            if text is None:
+                text = rows[p.id, link] = row(self, link, p)
+            out.append(text)
+        return Markup("".join(out))
+
     def holds_title(self, p: Platform) -> bool:
         return self.status[p.id] in HOLDS_TITLE
 
@@ -139,10 +200,14 @@ class Renderer:
         """The platform's key strings for Pagefind, one character a word (render.searchkey)."""
         texts = [p.name, *p.former_names, p.operator.name, p.operator.uscc, p.contact.address, p.id]
         texts += [e.certificate for e in p.history if e.certificate]
-        texts.append(self.r.county_name(p.county))
+        shared = [self.r.county_name(p.county)]  # strings many platforms have
         for key, items in p.services:
-            texts += [self.categories[key][0], *items]
-        return searchkey.spaced(texts)
+            shared += [self.categories[key][0], *items]
+        known = self._words
+        for text in shared:
+            if text not in known:
+                known[text] = searchkey.spaced([text])
+        return searchkey.joined([searchkey.spaced(texts), *(known[t] for t in shared)])
 
     def issue_url(self, p: Platform) -> str:
         if not self.site.repository:
@@ -169,13 +234,13 @@ class Renderer:
             for k in y.values:
                 if k not in keys:
                     keys.append(k)
-        order = _indicator_order()
-        keys.sort(key=lambda k: order.get(k, 999))
-        rows = []
+        known = self._indicators
         for k in keys:
-            title = schemas.title("platform", ["indicators", 0, *k.split(".")])
-            rows.append((title, [_num(y.values.get(k)) for y in p.indicators]))
-        return rows
+            if k not in known:
+                title = schemas.title("platform", ["indicators", 0, *k.split(".")])
+                known[k] = (_indicator_order().get(k, 999), title)
+        keys.sort(key=lambda k: known[k][0])
+        return [(known[k][1], [_num(y.values.get(k)) for y in p.indicators]) for k in keys]
 
     def event_text(self, e: Any) -> str:
         label = self.event_labels.get(e.type, e.type)
@@ -297,15 +362,14 @@ class Renderer:
             add(paths.announcement(a.id), "announcement.md.j2", a=a, listed=r.listed_in(a.id))
         add(paths.LISTS, "lists.md.j2")
         for y in r.years:
-            batch = [p for p in r.platforms if p.certified_year == y]
-            add(paths.year_list(y), "year.md.j2", year=y, platforms=batch)
+            add(paths.year_list(y), "year.md.j2", year=y, platforms=self.in_year(y))
         add(paths.COUNTIES, "counties.md.j2")
         for c in r.counties:
-            here = self.by_standing([p for p in r.platforms if p.county == c.code])
+            here = self.by_standing(self.in_county(c.code))
             add(paths.county(c.code), "county.md.j2", c=c, platforms=here)
         add(paths.CATEGORIES, "categories.md.j2")
         for key, (title, items) in self.categories.items():
-            offering = self.by_standing([p for p in r.platforms if key in p.categories])
+            offering = self.by_standing(self.in_category(key))
             add(
                 paths.category(key),
                 "category.md.j2",
@@ -350,6 +414,7 @@ def _num(v: Any) -> str:
     return str(v)
 
 
+@functools.cache
 def _indicator_order() -> dict[str, int]:
     node = schemas.subschema("platform", ["indicators", 0]) or {}
     order: dict[str, int] = {}

@@ -54,13 +54,30 @@ def close_bidi(text: str) -> str:
     return text + "".join(reversed(open_))
 
 
+#: Any character that `_TABLE` replaces or that `close_bidi` looks at. Most printed values
+#: (Chinese text, names, dates, numbers) have none and are already inert as they are: one
+#: regular-expression search instead of `str.translate` walking a dict character by character.
+_UNSAFE = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "\u202a-\u202e\u2066-\u2069]"
+)
+
+
 def escape_text(value: Any) -> str:
     """Inert text for HTML and Markdown alike."""
-    return close_bidi(str(value).translate(_TABLE))
+    text = str(value)
+    if _UNSAFE.search(text) is None:
+        return text
+    return close_bidi(text.translate(_TABLE))
 
 
 def finalize(value: Any) -> Any:
     """Jinja `finalize`: every printed value is escaped unless the template marked it safe."""
+    if type(value) is str:  # the common case first: record text
+        if _UNSAFE.search(value) is None:
+            # Nothing to escape, for HTML or Markdown: the text as it is. Jinja's own HTML
+            # escaping, which follows, leaves such a string unchanged and makes it Markup.
+            return value
+        return Markup(close_bidi(value.translate(_TABLE)))
     if value is None:
         return ""
     if isinstance(value, Markup):

@@ -50,5 +50,10 @@ def words(text: str) -> list[str]:
 
 def spaced(texts: Iterable[str]) -> str:
     """The key strings as space-separated words; strings separated by a double space."""
-    parts = [" ".join(words(t)) for t in texts]
+    return joined(" ".join(words(t)) for t in texts)
+
+
+def joined(parts: Iterable[str]) -> str:
+    """`spaced` results (or words already spaced) as one key: separated by a double space,
+    empty ones left out; spaced(a + b) == joined([spaced(a), spaced(b)])."""
     return "  ".join(p for p in parts if p)
