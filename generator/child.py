@@ -23,6 +23,9 @@ import sys
 from pathlib import Path
 from typing import IO, Any, Self
 
+from generator.load import display_path
+from generator.report import Problem
+
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,8 +34,15 @@ class Child:
     it still runs (a failed or interrupted build). Its stdout and stderr go to files in
     `log_dir` (the staging folder), read once it has ended."""
 
-    def __init__(self, module: str, args: list[str], log_dir: Path, name: str) -> None:
+    def __init__(
+        self, module: str, args: list[str], log_dir: Path, name: str, what: str, config_file: Path
+    ) -> None:
+        """`name` names its log files and its rule (build.<name>); `what` is what it
+        makes, in the message of a process that died."""
         self._command = [sys.executable, "-m", module, *args, "--parent", str(os.getpid())]
+        self._name = name
+        self._what = what
+        self._config_file = config_file
         self._out_path = log_dir / f"{name}.out"
         self._err_path = log_dir / f"{name}.err"
         self._proc: subprocess.Popen[bytes] | None = None
@@ -71,11 +81,24 @@ class Child:
         answer = last_json(self._out_path.read_bytes())
         return answer if code == 0 else None
 
-    def last_words(self) -> str:
-        """The last line the process wrote on stderr (a traceback's last line)."""
+    def crashed(self) -> Problem:
+        """The problem that stops the build when the process died without an answer,
+        with the last line it wrote on stderr (a traceback's last line)."""
         assert self._proc is not None, "use the child process as a context manager"
         lines = self._err_path.read_bytes().decode("utf-8", "replace").strip().splitlines()
-        return lines[-1] if lines else f"退出码 {self._proc.returncode}"
+        last = lines[-1] if lines else f"退出码 {self._proc.returncode}"
+        return Problem(
+            display_path(self._config_file),
+            None,
+            f"build.{self._name}",
+            f"{self._what}的进程意外结束：{last}",
+            "原网站保持不变；请把 registry build 的完整输出报告给维护人员",
+        )
+
+
+def seconds(answer: dict[str, Any]) -> dict[str, float]:
+    """A child's own timings (seconds per step)."""
+    return {k: float(v) for k, v in (answer.get("seconds") or {}).items()}
 
 
 def last_json(raw: bytes) -> dict[str, Any] | None:
@@ -106,11 +129,14 @@ def io_answer(exc: OSError, **extra: Any) -> dict[str, Any]:
     }
 
 
-def io_error(answer: dict[str, Any]) -> OSError | None:
-    """The write error a child answered with, if that is what it answered."""
+def write_problem(answer: dict[str, Any], folder: Path) -> Problem | None:
+    """The write error a child answered with (see `io_answer`), worded as build.io."""
     if answer.get("reason") != "io":
         return None
-    return OSError(answer.get("errno"), answer.get("strerror"), answer.get("filename"))
+    from generator.write import io_problem
+
+    error = OSError(answer.get("errno"), answer.get("strerror"), answer.get("filename"))
+    return io_problem(folder, error)
 
 
 def answer_line(answer: dict[str, Any]) -> None:

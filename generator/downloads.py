@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.child import Child, answer_line, io_answer, io_error, orphaned
+from generator.child import Child, answer_line, io_answer, orphaned, seconds, write_problem
 from generator.load import display_path
 from generator.report import Problem
 
@@ -41,36 +41,25 @@ class Downloads(Child):
     ) -> None:
         self.folder = folder
         self.data_dir = data_dir
-        self.config_file = config_file
         args = ["--data", str(data_dir), "--config", str(config_file)]
         args += ["--today", today.isoformat(), "--out", str(folder)]
-        super().__init__("generator.downloads", args, log_dir, "downloads")
+        what = "生成开放数据文件（下载、订阅、二维码）"
+        super().__init__("generator.downloads", args, log_dir, "downloads", what, config_file)
 
     def finish(self, digest: str) -> Made:
         """Wait for the process; its files, or the problems that stop the build.
         `digest` is the Sources.digest of the data the pages were made from."""
         answer = self.answer()
         if answer is None:
-            return Made([], [self._crashed()])
-        seconds = {k: float(v) for k, v in (answer.get("seconds") or {}).items()}
-        error = io_error(answer)
+            return Made([], [self.crashed()])
+        timings = seconds(answer)
+        error = write_problem(answer, self.folder)
         if error is not None:
-            from generator.write import io_problem
-
-            return Made([], [io_problem(self.folder, error)], seconds)
+            return Made([], [error], timings)
         if answer.get("digest") != digest or not answer.get("ok"):
             # the same files validated here and there: they were changed in between
-            return Made([], [data_changed(self.data_dir)], seconds)
-        return Made([str(f) for f in answer.get("files", [])], [], seconds)
-
-    def _crashed(self) -> Problem:
-        return Problem(
-            display_path(self.config_file),
-            None,
-            "build.downloads",
-            f"生成开放数据文件（下载、订阅、二维码）的进程意外结束：{self.last_words()}",
-            "原网站保持不变；请把 registry build 的完整输出报告给维护人员",
-        )
+            return Made([], [data_changed(self.data_dir)], timings)
+        return Made([str(f) for f in answer.get("files", [])], [], timings)
 
 
 def data_changed(data_dir: Path) -> Problem:

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.child import Child, answer_line, io_answer, io_error, orphaned
+from generator.child import Child, answer_line, io_answer, orphaned, seconds, write_problem
 from generator.load import display_path
 from generator.report import Problem, problem_from_json, problem_to_json
 
@@ -51,23 +51,20 @@ class Pages(Child):
     def __init__(
         self, data_dir: Path, config_file: Path, docs_dir: Path, today: date, root: Path
     ) -> None:
-        self.config_file = config_file
         self.root = root
         args = ["--data", str(data_dir), "--config", str(config_file), "--docs", str(docs_dir)]
         args += ["--today", today.isoformat(), "--root", str(root)]
-        super().__init__("generator.pages", args, root, "pages")
+        super().__init__("generator.pages", args, root, "pages", "生成网站页面", config_file)
 
     def finish(self) -> PagesMade:
         """Wait for the process; what it made, or the problem that stops the build."""
         answer = self.answer()
         if answer is None:
-            return PagesMade(False, [self._crashed()])
+            return PagesMade(False, [self.crashed()])
         problems = [problem_from_json(p) for p in answer.get("problems", [])]
-        error = io_error(answer)
+        error = write_problem(answer, self.root)
         if error is not None:
-            from generator.write import io_problem
-
-            problems.append(io_problem(self.root, error))
+            problems.append(error)
         marked = answer.get("marked") or {}
         return PagesMade(
             bool(answer.get("ok")) and error is None,
@@ -75,16 +72,7 @@ class Pages(Child):
             str(answer.get("digest", "")),
             {str(k): bool(v) for k, v in marked.items()},
             int(answer.get("pages", 0)),
-            {k: float(v) for k, v in (answer.get("seconds") or {}).items()},
-        )
-
-    def _crashed(self) -> Problem:
-        return Problem(
-            display_path(self.config_file),
-            None,
-            "build.pages",
-            f"生成网站页面的进程意外结束：{self.last_words()}",
-            "原网站保持不变；请把 registry build 的完整输出报告给维护人员",
+            seconds(answer),
         )
 
 

@@ -162,8 +162,7 @@ class Renderer:
 
     def holding_count(self, platforms: list[Platform]) -> int:
         """How many of the platforms hold the title today."""
-        status = self.status
-        return sum(1 for p in platforms if status[p.id] in HOLDS_TITLE)
+        return sum(1 for p in platforms if self.holds_title(p))
 
     def revoked_count(self, platforms: list[Platform]) -> int:
         status = self.status

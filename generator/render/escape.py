@@ -65,8 +65,10 @@ _UNSAFE = re.compile(
 def escape_text(value: Any) -> str:
     """Inert text for HTML and Markdown alike."""
     text = str(value)
-    if _UNSAFE.search(text) is None:
-        return text
+    return text if _UNSAFE.search(text) is None else _inert(text)
+
+
+def _inert(text: str) -> str:
     return close_bidi(text.translate(_TABLE))
 
 
@@ -77,7 +79,7 @@ def finalize(value: Any) -> Any:
             # Nothing to escape, for HTML or Markdown: the text as it is. Jinja's own HTML
             # escaping, which follows, leaves such a string unchanged and makes it Markup.
             return value
-        return Markup(close_bidi(value.translate(_TABLE)))
+        return Markup(_inert(value))
     if value is None:
         return ""
     if isinstance(value, Markup):
