@@ -190,12 +190,18 @@ def csv_text(value: Cell) -> str:
     return neutralise(str(value))
 
 
-def to_csv(table: Table) -> bytes:
-    """UTF-8 with BOM (so Excel reads Chinese), CRLF line ends (RFC 4180)."""
+def csv_texts(table: Table) -> list[list[str]]:
+    """The text of each cell, as the CSV holds it."""
+    return [[csv_text(v) for v in row] for row in table.rows]
+
+
+def to_csv(table: Table, texts: list[list[str]] | None = None) -> bytes:
+    """UTF-8 with BOM (so Excel reads Chinese), CRLF line ends (RFC 4180). `texts`:
+    csv_texts(table), when made already."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)
     writer.writerow(table.header)
-    writer.writerows([csv_text(v) for v in row] for row in table.rows)
+    writer.writerows(csv_texts(table) if texts is None else texts)
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -214,17 +220,18 @@ def _display_width(text: str) -> int:
 _MAX_WIDTH = 60
 
 
-def _column_widths(table: Table) -> list[float]:
+def _column_widths(table: Table, texts: list[list[str]] | None = None) -> list[float]:
     """The widest text of each column plus 2, between 8 and 60. A text of n characters is
     at most 2n wide, so a text that cannot be wider than the widest so far is not
-    measured, and a column stops being measured once it reaches the cap."""
+    measured, and a column stops being measured once it reaches the cap. `texts`:
+    csv_texts(table), when made already."""
     widths = []
     for i, head in enumerate(table.header):
         widest = _display_width(head)
-        for row in table.rows:
+        for n, row in enumerate(table.rows):
             if widest + 2 >= _MAX_WIDTH:
                 break
-            text = csv_text(row[i])
+            text = csv_text(row[i]) if texts is None else texts[n][i]
             if 2 * len(text) > widest:
                 widest = max(widest, _display_width(text))
         widths.append(float(min(max(widest + 2, 8), _MAX_WIDTH)))
@@ -236,8 +243,16 @@ def _midnight(day: date) -> datetime:
 
 
 def to_xlsx(
-    table: Table, sheet_title: str, today: date, title: str, author: str, licence: str
+    table: Table,
+    sheet_title: str,
+    today: date,
+    title: str,
+    author: str,
+    licence: str,
+    texts: list[list[str]] | None = None,
 ) -> bytes:
+    """The table as an XLSX workbook; `texts`: csv_texts(table), when made already (for
+    the column widths)."""
     # imported here: `registry validate` never needs it
     import xlsxwriter
 
@@ -269,7 +284,7 @@ def to_xlsx(
                 ws.write_number(r, col, value)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(table.rows), 1), len(table.header) - 1)
-    for i, width in enumerate(_column_widths(table)):
+    for i, width in enumerate(_column_widths(table, texts)):
         ws.set_column(i, i, width)
     wb.set_properties(
         {
@@ -300,20 +315,31 @@ def _fixed_zip(data: bytes, today: date) -> bytes:
 def table_files(
     registry: Registry, site_url: str, author: str, licence: str, subject: str
 ) -> dict[str, bytes]:
+    """Every CSV and XLSX file. A year's list holds the rows of the whole list for its
+    platforms (each platform's row and cell texts made once)."""
     today = registry.today
     out: dict[str, bytes] = {}
     everything = platform_table(registry, registry.platforms, site_url)
-    out[paths.PLATFORMS_CSV] = to_csv(everything)
+    texts = csv_texts(everything)
+    out[paths.PLATFORMS_CSV] = to_csv(everything, texts)
     out[paths.PLATFORMS_XLSX] = to_xlsx(
-        everything, "示范平台", today, f"{subject}名录", author, licence
+        everything, "示范平台", today, f"{subject}名录", author, licence, texts
     )
+    row_of = {row[0]: n for n, row in enumerate(everything.rows)}  # by platform id
     for year in registry.years:
-        table = platform_table(
-            registry, [p for p in registry.platforms if p.certified_year == year], site_url
-        )
-        out[paths.year_csv(year)] = to_csv(table)
+        batch = sorted_platforms([p for p in registry.platforms if p.certified_year == year])
+        picked = [row_of[p.id] for p in batch]
+        table = Table(HEADER, [everything.rows[n] for n in picked])
+        year_texts = [texts[n] for n in picked]
+        out[paths.year_csv(year)] = to_csv(table, year_texts)
         out[paths.year_xlsx(year)] = to_xlsx(
-            table, f"{year}年度", today, f"{year}年度{subject}认定名单", author, licence
+            table,
+            f"{year}年度",
+            today,
+            f"{year}年度{subject}认定名单",
+            author,
+            licence,
+            year_texts,
         )
     out[paths.ANNOUNCEMENTS_CSV] = to_csv(announcement_table(registry, site_url))
     out[paths.HISTORY_CSV] = to_csv(history_table(registry))
