@@ -23,7 +23,7 @@ import zxingcpp
 from frictionless import Package
 
 from generator import export, model, paths, pipeline, schemas
-from generator.export import stats
+from generator.export import qr, stats
 from generator.render import SiteConfig, render_pages
 from tests.conftest import SHIPPED_PUBLISHER
 from tests.test_export import SITE, TODAY, _hostile_registry
@@ -303,7 +303,7 @@ def test_platform_calendar(registry: model.Registry, out: dict[str, bytes]) -> N
 
 
 def _raster(svg: bytes) -> np.ndarray:
-    """Rasterise segno's SVG in module units: a white background and one path of
+    """Rasterise the code's SVG (qr.svg) in module units: a white background and one path of
     horizontal dark strokes (M/m moves, h draws); the rest of the image stays white."""
     root = ET.fromstring(svg)
     w, h = (int(float(v)) for v in root.get("viewBox").split()[2:])
@@ -334,6 +334,22 @@ def test_qr_codes_decode_to_the_verification_page(
         assert found[0].format == zxingcpp.BarcodeFormat.QRCode
         # a white background of its own: scannable on the theme's dark palette too
         assert b'<path fill="#fff" d="M0 0h' in svg
+
+
+def test_qr_svg_draws_each_run_of_dark_modules_once() -> None:
+    # rows of modules as zxing-cpp gives them: 0 dark, 255 light; the quiet zone (4) added
+    rows = [b"\x00\xff\x00\x00", b"\xff\xff\xff\xff", b"\xff\x00\x00\x00", b"\x00" * 4]
+    svg = qr.svg(rows, 'a <b> & "c"')
+    root = ET.fromstring(svg)
+    assert root.get("viewBox") == "0 0 48 48"  # (4 + 2 * 4) modules of 4 pixels
+    assert root.find("{http://www.w3.org/2000/svg}title").text == 'a <b> & "c"'
+    assert b'd="M4 4.5h1m1 0h2M5 6.5h3M4 7.5h4"' in svg
+    assert _raster(svg)[::8, ::8][4:8, 4:8].tolist() == [
+        [0, 255, 0, 0],
+        [255, 255, 255, 255],
+        [255, 0, 0, 0],
+        [0, 0, 0, 0],
+    ]
 
 
 def test_plaque(registry: model.Registry, out: dict[str, bytes], hostile: dict[str, bytes]) -> None:

@@ -1,12 +1,15 @@
-"""A QR code per platform (segno, SVG) and its printable plaque.
+"""A QR code per platform (SVG) and its printable plaque.
 
 The code holds the absolute URL of the platform's page, which is where anyone checks
 whether the platform really holds the title today: a printed plaque cannot show a
-revocation, the page does. Error correction level M and a fixed mask pattern (6): segno's
-search for the best mask is 80% of what a code costs (5 ms instead of 1 ms, 40 s of a
-10,000-platform build), and any mask decodes (tests/test_opendata.py decodes every code
-with zxing-cpp); 6 is the mask that search picks most often for these URLs. `MASK = None`
-restores the search.
+revocation, the page does. Error correction level M.
+
+The codes are made by zxing-cpp (its writer, Zint, in C): 0.25 ms a code, where segno,
+pure Python, took 1 ms even with a fixed mask, 10 s of a 10,000-platform build on the
+critical path (benchmarks/README.md). zxing-cpp gives the modules; `svg` draws them as
+one path of horizontal strokes, the SVG segno used to write (same viewBox, classes and
+white background). tests/test_opendata.py rasterises every SVG and decodes it with
+zxing-cpp's reader.
 
 The plaque (platforms/<id>/plaque.html) is one standalone HTML file with its own print
 style and the QR code inline, not a themed MkDocs page: it is meant for paper, carries
@@ -18,12 +21,13 @@ certificate.
 
 from __future__ import annotations
 
-import io
+import re
 from functools import cache
+from html import escape
 from pathlib import Path
 
 import jinja2
-import segno
+import zxingcpp
 from markupsafe import Markup
 
 from generator import paths
@@ -32,31 +36,43 @@ from generator.model import HOLDS_TITLE, Platform, Registry
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "render" / "templates"
 
+SCALE = 4  # screen pixels per module
+BORDER = 4  # the quiet zone, in modules (ISO/IEC 18004)
 
-MASK: int | None = 6
+
+def modules(url: str) -> list[bytes]:
+    """The QR code of `url` (error correction M), one row of bytes per row of modules:
+    0 dark, 255 light, without the quiet zone."""
+    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    rows, width = image.shape
+    # an Image is a buffer of one byte per module (its stubs do not say so)
+    flat = bytes(memoryview(image))  # type: ignore[arg-type]
+    return [flat[y * width : (y + 1) * width] for y in range(rows)]
 
 
-def make_qr(url: str) -> segno.QRCode:
-    return segno.make_qr(url, error="m", mask=MASK)
+def svg(rows: list[bytes], title: str) -> bytes:
+    """The modules as an SVG: a white square (scannable on a dark page too) and one path
+    of horizontal strokes, one per run of dark modules. `title` is text (escaped here)."""
+    size = len(rows) + 2 * BORDER
+    strokes: list[str] = []
+    for y, row in enumerate(rows):
+        x = 0  # where the pen is on this row; each row starts with an absolute move
+        for run in re.finditer(rb"\x00+", row):
+            start, length = run.start() + BORDER, run.end() - run.start()
+            move = f"M{start} {y + BORDER}.5" if x == 0 else f"m{start - x} 0"
+            strokes.append(f"{move}h{length}")
+            x = start + length
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size * SCALE} {size * SCALE}"'
+        f' class="reg-qr"><title>{escape(title)}</title><g transform="scale({SCALE})">'
+        f'<path fill="#fff" d="M0 0h{size}v{size}h-{size}z"/>'
+        f'<path stroke="#000" d="{"".join(strokes)}"/></g></svg>'
+    ).encode()
 
 
 def qr_svg(url: str, title: str) -> bytes:
-    buf = io.BytesIO()
-    make_qr(url).save(
-        buf,
-        kind="svg",
-        xmldecl=False,
-        svgns=True,
-        nl=False,
-        scale=4,
-        border=4,
-        title=title,
-        omitsize=True,
-        svgclass="reg-qr",
-        lineclass=None,
-        light="#fff",  # white even on a dark page
-    )
-    return buf.getvalue()
+    return svg(modules(url), title)
 
 
 def verification_url(site_url: str, platform_id: str) -> str:
@@ -96,7 +112,7 @@ def plaque_html(
             county=registry.county_name(p.county),
             publisher=publisher,
             url=url,
-            # segno's own SVG (numbers and the escaped title only), inline so that it prints
+            # the code's SVG (numbers and the escaped title only), inline so that it prints
             qr=Markup(svg.decode("utf-8")),
             today=today,
             page=paths.relative(paths.platform_plaque(p.id), paths.platform(p.id)),
