@@ -51,10 +51,14 @@ def create_exclusive(path: Path, text: str, display: str) -> list[Problem]:
 
 
 def _inside(base: Path, rel: str) -> Path:
-    path = (base / rel).resolve()
-    if base.resolve() not in path.parents:
+    """`base`/`rel`, where `rel` is a relative path of names (generator/paths.py): no
+    absolute path, `..` or empty part can lead outside `base`. Checked on the text only:
+    every folder under `base` was made by this build (copytree copies what a link
+    points to, not the link), so no link inside it leads elsewhere."""
+    parts = rel.removesuffix("/").split("/")  # "a/b/": the folder b
+    if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
         raise ValueError(f"refusing to write outside the build folder: {rel}")
-    return path
+    return base.joinpath(*parts)
 
 
 def write_file(base: Path, rel: str, data: str | bytes, base_exists: bool = False) -> None:

@@ -236,3 +236,23 @@ def test_theme_without_shell_markers_is_a_clear_error(tmp_path: Path) -> None:
     result = pipeline.build(DATA, out, TODAY, root / "mkdocs.yml", root / "docs" / "content")
     assert not result.ok and [p.rule for p in result.problems if p.is_error] == ["build.shell"]
     assert tree(out) == before and leftovers(out) == []
+
+
+@pytest.mark.parametrize(
+    "rel", ["../x.html", "/tmp/x.html", "a/../../x.html", "a//x.html", "a/./x", "a\\..\\x", ""]
+)
+def test_write_file_refuses_a_path_that_is_not_plain_names(tmp_path: Path, rel: str) -> None:
+    base = tmp_path / "site"
+    base.mkdir()
+    with pytest.raises(ValueError, match="outside the build folder"):
+        write.write_file(base, rel, b"x")
+    assert [p.name for p in tmp_path.rglob("*")] == ["site"]  # nothing written anywhere
+
+
+def test_write_file_makes_the_folders_of_a_plain_path(tmp_path: Path) -> None:
+    write.write_file(tmp_path, "platforms/bd-0001/qr.svg", "二维码")
+    assert (tmp_path / "platforms/bd-0001/qr.svg").read_text(encoding="utf-8") == "二维码"
+    gone = tmp_path / "gone"
+    with pytest.raises(FileNotFoundError):  # a removed build folder is never made again
+        write.write_file(gone, "a/b.json", b"{}", base_exists=True)
+    assert not gone.exists()
