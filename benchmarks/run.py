@@ -5,16 +5,19 @@
 For each N it writes a synthetic registry (benchmarks/synth.py) to benchmarks/out/N/
 and measures, each in a fresh Python process so that peak memory is per size:
 
-- build: the real `pipeline.build` (from cold: there is no cache of any kind), with every stage timed
-  where the pipeline calls it (load, schema, rules, model, render = Jinja2 for every
-  generated page, MkDocs = the hand-written pages and the shells, exports, Pagefind; the
-  rest is filling the shells, copying and writing the staging folder and swapping it in).
-  The downloads are made by a process of their own from the start of the build (marked ‖
-  in the table: its own validation and exports, as it reports them; not counted in the
-  total); "wait" is how long the build waited for it after Pagefind;
-- floor: the same platforms as plain Markdown pages (name, description, a few fields)
-  through bare mkdocs-material (no plugins, no extensions, pages out of the nav) and
-  the same Pagefind command: what any MkDocs + Pagefind site of this size costs;
+- build: the real `pipeline.build` (from cold: there is no cache of any kind), each phase
+  timed where it happens: in the pages process (generator/pages.py) validate, render
+  (Jinja2, every generated page), mkdocs (the hand-written pages and one shell per page
+  kind), pages write; then how long the build waited for the downloads process ("wait";
+  its own validation and exports, marked ‖, run beside the pages and are not counted in
+  the total), Pagefind, and the rest (starting the processes, moving the downloads in,
+  swapping the staging folder into place);
+- floor: the same generated pages as plain Markdown (render_pages: front matter and the
+  page's HTML, as MkDocs built them before issue 11) through bare mkdocs-material (no
+  plugins, no extensions, pages out of the nav) and the same Pagefind command: what the
+  plain toolchain costs for these pages. Validating and rendering them is not counted;
+- minimal floor: the floor of sessions 1-5, each platform as a short Markdown page
+  (name, description, a few fields: a quarter of its page's text), kept for comparison;
 - validate: `registry validate` as a subprocess, start to exit (it keeps no cache: every
   run is cold), against the baseline of the same files read by plain PyYAML (C loader)
   and checked by Python `jsonschema` (one reused validator per schema, every error
@@ -177,13 +180,31 @@ validation:
 """
 
 
-def floor_pages(data_dir: Path) -> dict[str, str]:
-    """Plain Markdown for every platform: name, description and a few fields."""
+def floor_pages(n_dir: Path) -> dict[str, str]:
+    """The floor's pages: the same generated pages as the build's, as the Markdown sources
+    render_pages gives (front matter and the page's HTML, what MkDocs built before issue
+    11). Validating and rendering are not part of the floor."""
+    from generator.render import render_pages
+    from generator.settings import site_config
+    from generator.validate.run import validate_dir
+
+    result = validate_dir(n_dir / "data", date.fromisoformat(TODAY))
+    site, _ = site_config(ROOT / "mkdocs.yml")
+    if result.registry is None or site is None:
+        raise SystemExit(f"the floor needs valid data: {n_dir / 'data'}")
+    pages = render_pages(result.registry, site)
+    assert "index.md" in pages  # the home page is generated too
+    return pages
+
+
+def minimal_floor_pages(n_dir: Path) -> dict[str, str]:
+    """The floor of sessions 1-5: plain Markdown for every platform with its name,
+    description and a few fields, a quarter of the text of its page."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     pages = {"index.md": "# 平台名录\n"}
-    for path in sorted((data_dir / "platforms").glob("*.yaml")):
+    for path in sorted((n_dir / "data" / "platforms").glob("*.yaml")):
         d = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         pages[f"platforms/{d['id']}.md"] = (
             f"# {d['name']}\n\n{d['description']}\n\n"
@@ -196,14 +217,15 @@ def floor_pages(data_dir: Path) -> dict[str, str]:
     return pages
 
 
-def child_floor(n_dir: Path) -> dict[str, Any]:
+def child_floor(n_dir: Path, minimal: bool = False) -> dict[str, Any]:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
     from generator.index import pagefind_command
 
-    pages = floor_pages(n_dir / "data")  # reading the YAML is not part of the floor
-    root = n_dir / "floor"
+    # making the pages' sources is not part of the floor
+    pages = minimal_floor_pages(n_dir) if minimal else floor_pages(n_dir)
+    root = n_dir / ("floor-minimal" if minimal else "floor")
     if root.exists():
         shutil.rmtree(root)
     (root / "docs").mkdir(parents=True)
@@ -414,16 +436,18 @@ def run_size(n: int, repeat: int, workdir: Path, validate_only: bool = False) ->
             "validate": measure_validate(n_dir / "data", records, repeat),
         }
     best: dict[str, Any] = {}
-    for kind in ("build", "floor"):
+    for kind in ("build", "floor", "floor_minimal"):
         runs = [_child(kind, n_dir) for _ in range(repeat)]
         best[kind] = min(runs, key=lambda r: r["total"])
-    build, floor = best["build"], best["floor"]
+    build, floor, minimal = best["build"], best["floor"], best["floor_minimal"]
     return {
         "n": n,
         "records": records,
         "build": build,
         "floor": floor,
+        "floor_minimal": minimal,
         "ratio": build["total"] / floor["total"],
+        "ratio_minimal": build["total"] / minimal["total"],
         "cpu_ratio": build["cpu_seconds"] / floor["cpu_seconds"],
         "peak_mb": build["peak_pss_mb"] or build["rss_self_mb"] + build["rss_children_mb"],
         "validate": measure_validate(n_dir / "data", records, repeat),
@@ -473,14 +497,17 @@ def _build_tables(results: list[dict[str, Any]]) -> list[str]:
         )
     lines += [
         "",
-        "| N | pages | build s | floor s | ratio | build CPU s | floor CPU s | CPU ratio | build peak MB | floor peak MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| N | pages | build s | floor s | ratio | minimal floor s | ratio | build CPU s "
+        "| floor CPU s | CPU ratio | build peak MB | floor peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         b, f = r["build"], r["floor"]
+        m = r.get("floor_minimal")  # absent from the runs of sessions 1-5
+        minimal = f"{m['total']:.1f} | {r['ratio_minimal']:.2f}" if m else "— | —"
         lines.append(
             f"| {r['n']:,} | {b['pages']:,} | {b['total']:.1f} | {f['total']:.1f} | {r['ratio']:.2f} | "
-            f"{b['cpu_seconds']:.1f} | {f['cpu_seconds']:.1f} | {r['cpu_ratio']:.2f} | "
+            f"{minimal} | {b['cpu_seconds']:.1f} | {f['cpu_seconds']:.1f} | {r['cpu_ratio']:.2f} | "
             f"{r['peak_mb']:.0f} | {f['peak_pss_mb'] or f['rss_self_mb'] + f['rss_children_mb']:.0f} |"
         )
     return lines
@@ -511,7 +538,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child:
         kind, n_dir = args.child
-        children = {"build": child_build, "floor": child_floor, "baseline": child_baseline}
+        children = {
+            "build": child_build,
+            "floor": child_floor,
+            "floor_minimal": lambda n_dir: child_floor(n_dir, minimal=True),
+            "baseline": child_baseline,
+        }
         result = children[kind](Path(n_dir).resolve())
         print(json.dumps(result))
         return 0

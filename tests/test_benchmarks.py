@@ -347,7 +347,11 @@ def test_run_completes_at_50(tmp_path: Path) -> None:
     [result] = report["results"]
     assert result["n"] == 50
     assert result["build"]["pages"] > 50 and result["build"]["indexed"] >= 50
-    assert result["floor"]["pages"] == 51
+    # the floor: the build's generated pages; the minimal one: a page per platform and
+    # the home page
+    assert result["floor"]["pages"] == result["build"]["pages"]
+    assert result["floor_minimal"]["pages"] == 51
+    assert result["ratio_minimal"] == result["build"]["total"] / result["floor_minimal"]["total"]
     assert result["ratio"] > 0 and result["peak_mb"] > 0
     validate = result["validate"]
     assert validate["cold_records_per_s"] > 0 and validate["baseline_records_per_s"] > 0
