@@ -16,10 +16,12 @@ never recreates a staging folder that was removed.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, Self
 
@@ -35,11 +37,22 @@ class Child:
     `log_dir` (the staging folder), read once it has ended."""
 
     def __init__(
-        self, module: str, args: list[str], log_dir: Path, name: str, what: str, config_file: Path
+        self,
+        module: str,
+        name: str,
+        what: str,
+        data_dir: Path,
+        config_file: Path,
+        today: date,
+        log_dir: Path,
+        args: list[str],
     ) -> None:
         """`name` names its log files and its rule (build.<name>); `what` is what it
-        makes, in the message of a process that died."""
-        self._command = [sys.executable, "-m", module, *args, "--parent", str(os.getpid())]
+        makes, in the message of a process that died. The child gets the options every
+        child takes (see `parser`) and its own `args`."""
+        self._command = [sys.executable, "-m", module, "--data", str(data_dir)]
+        self._command += ["--config", str(config_file), "--today", today.isoformat()]
+        self._command += [*args, "--parent", str(os.getpid())]
         self._name = name
         self._what = what
         self._config_file = config_file
@@ -94,6 +107,17 @@ class Child:
             f"{self._what}的进程意外结束：{last}",
             "原网站保持不变；请把 registry build 的完整输出报告给维护人员",
         )
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    """A child's command line: the options every child takes (what Child passes), to
+    which it adds its own."""
+    found = argparse.ArgumentParser(description=description)
+    found.add_argument("--data", type=Path, required=True)
+    found.add_argument("--config", type=Path, required=True)
+    found.add_argument("--today", type=date.fromisoformat, required=True)
+    found.add_argument("--parent", type=int, required=True)
+    return found
 
 
 def seconds(answer: dict[str, Any]) -> dict[str, float]:

@@ -11,14 +11,21 @@ mkdocs.yml unreadable; `io`: errno, strerror, filename; `orphan`: the build is g
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.child import Child, answer_line, io_answer, orphaned, seconds, write_problem
+from generator.child import (
+    Child,
+    answer_line,
+    io_answer,
+    orphaned,
+    parser,
+    seconds,
+    write_problem,
+)
 from generator.load import display_path
 from generator.report import Problem
 
@@ -41,10 +48,11 @@ class Downloads(Child):
     ) -> None:
         self.folder = folder
         self.data_dir = data_dir
-        args = ["--data", str(data_dir), "--config", str(config_file)]
-        args += ["--today", today.isoformat(), "--out", str(folder)]
         what = "生成开放数据文件（下载、订阅、二维码）"
-        super().__init__("generator.downloads", args, log_dir, "downloads", what, config_file)
+        args = ["--out", str(folder)]
+        super().__init__(
+            "generator.downloads", "downloads", what, data_dir, config_file, today, log_dir, args
+        )
 
     def finish(self, digest: str) -> Made:
         """Wait for the process; its files, or the problems that stop the build.
@@ -108,15 +116,10 @@ def make(data_dir: Path, config_file: Path, today: date, out: Path, parent: int)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="registry build 的下载文件进程（由构建启动）")
-    parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--config", type=Path, required=True)
-    parser.add_argument("--today", type=date.fromisoformat, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--parent", type=int, required=True)
-    args = parser.parse_args(argv)
-    answer = make(args.data, args.config, args.today, args.out, args.parent)
-    answer_line(answer)
+    options = parser("registry build 的下载文件进程（由构建启动）")
+    options.add_argument("--out", type=Path, required=True)
+    args = options.parse_args(argv)
+    answer_line(make(args.data, args.config, args.today, args.out, args.parent))
     return 0
 
 

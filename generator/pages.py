@@ -14,14 +14,21 @@ answer has `reason: "io"` (errno, strerror, filename) when a file could not be w
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.child import Child, answer_line, io_answer, orphaned, seconds, write_problem
+from generator.child import (
+    Child,
+    answer_line,
+    io_answer,
+    orphaned,
+    parser,
+    seconds,
+    write_problem,
+)
 from generator.load import display_path
 from generator.report import Problem, problem_from_json, problem_to_json
 
@@ -52,9 +59,9 @@ class Pages(Child):
         self, data_dir: Path, config_file: Path, docs_dir: Path, today: date, root: Path
     ) -> None:
         self.root = root
-        args = ["--data", str(data_dir), "--config", str(config_file), "--docs", str(docs_dir)]
-        args += ["--today", today.isoformat(), "--root", str(root)]
-        super().__init__("generator.pages", args, root, "pages", "生成网站页面", config_file)
+        args = ["--docs", str(docs_dir), "--root", str(root)]
+        what = "生成网站页面"
+        super().__init__("generator.pages", "pages", what, data_dir, config_file, today, root, args)
 
     def finish(self) -> PagesMade:
         """Wait for the process; what it made, or the problem that stops the build."""
@@ -207,14 +214,10 @@ def write_pages(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="registry build 的页面进程（由构建启动）")
-    parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--config", type=Path, required=True)
-    parser.add_argument("--docs", type=Path, required=True)
-    parser.add_argument("--today", type=date.fromisoformat, required=True)
-    parser.add_argument("--root", type=Path, required=True)
-    parser.add_argument("--parent", type=int, required=True)
-    args = parser.parse_args(argv)
+    options = parser("registry build 的页面进程（由构建启动）")
+    options.add_argument("--docs", type=Path, required=True)
+    options.add_argument("--root", type=Path, required=True)
+    args = options.parse_args(argv)
     answer_line(make(args.data, args.config, args.docs, args.today, args.root, args.parent))
     return 0
 
